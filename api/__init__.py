@@ -1,0 +1,1 @@
+"""The domain and the JSON API of the Kumamoto DX consortium platform."""

@@ -1,0 +1,1 @@
+"""Accounts: users, roles, sessions, one-time tokens (reset, invitation) and API tokens."""

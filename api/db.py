@@ -1,0 +1,102 @@
+"""Database engines (SQLite embedded, PostgreSQL in production), table binding and migrations.
+
+One service call is one transaction: services wrap their writes in `transaction()`, which is
+IMMEDIATE on SQLite so that concurrent writers wait instead of failing on a lock upgrade.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from api.settings import Settings
+
+os.environ.setdefault("PICCOLO_CONF", "api.piccolo_conf")
+
+_bound: Engine | None = None
+
+
+def sqlite_path(database_url: str) -> Path:
+    return Path(unquote(urlparse(database_url).path))
+
+
+def create_engine(database_url: str) -> Engine:
+    if database_url.startswith("sqlite"):
+        path = sqlite_path(database_url)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # timeout: wait for a concurrent writer instead of raising "database is locked".
+        return SQLiteEngine(path=str(path), timeout=30)
+    if database_url.startswith(("postgres://", "postgresql://")):
+        return PostgresEngine(config={"dsn": database_url})
+    raise ValueError(f"unsupported DATABASE_URL scheme: {database_url.split(':', 1)[0]}")
+
+
+def bind_engine(engine: Engine) -> None:
+    """Point every table (and Piccolo's migration tools) at this engine."""
+    global _bound
+    from api.piccolo_app import TABLES
+
+    _bound = engine
+    for table in TABLES:
+        table._meta.db = engine
+
+
+def current_engine() -> Engine:
+    if _bound is None:
+        bind_engine(create_engine(Settings.from_env().effective_database_url))
+    assert _bound is not None
+    return _bound
+
+
+def is_postgres() -> bool:
+    return isinstance(current_engine(), PostgresEngine)
+
+
+@contextlib.asynccontextmanager
+async def transaction() -> AsyncIterator[None]:
+    """A write transaction; nested calls join the outer one."""
+    engine = current_engine()
+    if engine.current_transaction.get() is not None:
+        yield
+        return
+    if isinstance(engine, SQLiteEngine):
+        async with engine.transaction(transaction_type=TransactionType.immediate):
+            yield
+    else:
+        async with engine.transaction():
+            yield
+
+
+async def prepare_database(engine: Engine) -> None:
+    """Per-file settings for SQLite (WAL survives restarts) before the app serves."""
+    if isinstance(engine, SQLiteEngine):
+        await engine.run_ddl("PRAGMA journal_mode=WAL")
+
+
+async def migrate(quiet: bool = True) -> None:
+    """Run all pending migrations on the bound engine (the same files for both engines)."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer) if quiet else contextlib.nullcontext():
+        result = await run_forwards(app_name="all")
+    if not result.success:
+        raise RuntimeError(f"migrations failed: {result.message}\n{buffer.getvalue()}")
+
+
+async def start_pool(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=10)
+
+
+async def close_pool(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()

@@ -1,0 +1,1 @@
+"""Liveness and readiness probes for the proxy and for operations."""

@@ -1,0 +1,63 @@
+"""The one guard every route passes: the permission table, then CSRF for unsafe requests."""
+
+from __future__ import annotations
+
+import hmac
+
+from litestar.connection import ASGIConnection, Request
+from litestar.handlers.base import BaseRouteHandler
+
+from api.errors import NotAuthenticated, PermissionDenied
+from api.http.auth import csrf_token_of, principal_of
+from api.permissions import PERMISSIONS
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_FIELD = "_csrf"
+CSRF_HEADER = "x-csrf-token"
+
+# Routes Litestar itself adds (the OpenAPI schema) are public reading.
+BUILTIN_ACTIONS = {"/api/openapi.json": "public.view"}
+
+
+def action_of(handler: BaseRouteHandler, path: str = "") -> str | None:
+    name = handler.opt.get("action")
+    if name is None:
+        for route_path in handler.paths:
+            if route_path in BUILTIN_ACTIONS:
+                return BUILTIN_ACTIONS[route_path]
+    return name
+
+
+class CsrfFailed(PermissionDenied):
+    title = "フォームの有効期限が切れたか、不正な送信です。ページを再読み込みしてからもう一度送信してください。"
+
+
+async def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    name = action_of(handler)
+    if name is None or name not in PERMISSIONS:
+        # A route without an entry in the permission table is refused, never silently open.
+        raise PermissionDenied("このページへのアクセスは許可されていません。")
+    action = PERMISSIONS[name]
+    principal = principal_of(connection.scope)
+    if not action.public:
+        if principal is None:
+            raise NotAuthenticated()
+        if not principal.can(name):
+            raise PermissionDenied()
+    method = connection.scope.get("method", "GET")
+    if method not in SAFE_METHODS and connection.scope.get("auth_kind") != "token":
+        await _check_csrf(connection)
+
+
+async def _check_csrf(connection: ASGIConnection) -> None:
+    expected = csrf_token_of(connection.scope)
+    sent = connection.headers.get(CSRF_HEADER, "")
+    if not sent:
+        content_type = connection.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            request: Request = Request(connection.scope, connection.receive)
+            form = await request.form()
+            value = form.get(CSRF_FIELD, "")
+            sent = value if isinstance(value, str) else ""
+    if not expected or not sent or not hmac.compare_digest(expected, sent):
+        raise CsrfFailed()

@@ -1,0 +1,67 @@
+"""RFC 9457 problem details for the JSON API, with Japanese titles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from api.errors import DomainError, ValidationFailed
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+STATUS_TITLES = {
+    400: "リクエストの形式が正しくありません。",
+    401: "ログインが必要です。",
+    403: "この操作を行う権限がありません。",
+    404: "お探しのデータは見つかりませんでした。",
+    405: "このメソッドは使用できません。",
+    409: "ほかの操作と競合しました。",
+    413: "送信されたデータが大きすぎます。",
+    415: "このデータ形式には対応していません。",
+    422: "入力内容に誤りがあります。",
+    429: "試行回数が上限に達しました。しばらくたってから再度お試しください。",
+    500: "サーバーで問題が発生しました。時間をおいて再度お試しください。",
+}
+
+
+def problem_body(status: int, detail: str, errors: dict[str, str] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": STATUS_TITLES.get(status, detail),
+        "status": status,
+        "detail": detail,
+    }
+    if errors:
+        body["errors"] = errors
+    return body
+
+
+def problem_response(status: int, detail: str, errors: dict[str, str] | None = None) -> Response:
+    headers = {"WWW-Authenticate": 'Bearer realm="api"'} if status == 401 else None
+    return Response(
+        content=problem_body(status, detail, errors),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def describe(exc: Exception) -> tuple[int, str, dict[str, str] | None]:
+    """Status, Japanese detail and field errors for any exception."""
+    if isinstance(exc, ValidationFailed):
+        return exc.status_code, exc.message, exc.errors
+    if isinstance(exc, DomainError):
+        return exc.status_code, exc.message, None
+    if isinstance(exc, ValidationException):
+        return 400, "パラメーターの形式が正しくありません。", None
+    if isinstance(exc, HTTPException):
+        status = exc.status_code
+        return status, STATUS_TITLES.get(status, "リクエストを処理できませんでした。"), None
+    return 500, STATUS_TITLES[500], None
+
+
+def api_exception_handler(_: Request, exc: Exception) -> Response:
+    status, detail, errors = describe(exc)
+    return problem_response(status, detail, errors)

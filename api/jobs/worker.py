@@ -1,0 +1,71 @@
+"""The worker loop: claims jobs and runs their handlers; in-process in embedded mode."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from api.jobs import service
+from api.settings import Settings
+
+log = logging.getLogger("kdx.worker")
+
+Handler = Callable[[Settings, dict[str, Any]], Awaitable[None]]
+
+
+def default_handlers() -> dict[str, Handler]:
+    from api.mail.service import send_queued_mail
+
+    return {"mail.send": send_queued_mail}
+
+
+class Worker:
+    def __init__(self, settings: Settings, handlers: dict[str, Handler] | None = None) -> None:
+        self.settings = settings
+        self.handlers = handlers if handlers is not None else default_handlers()
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
+        self._stopping = asyncio.Event()
+
+    async def run_once(self) -> bool:
+        """Run one due job; False when there was none."""
+        job = await service.claim(self.worker_id)
+        if job is None:
+            return False
+        handler = self.handlers.get(job.kind)
+        try:
+            if handler is None:
+                raise LookupError(f"no handler for job kind {job.kind!r}")
+            await handler(self.settings, job.payload)
+        except Exception as exc:  # a failing job must never stop the worker
+            log.warning("job %s (%s) failed: %s", job.id, job.kind, exc)
+            await service.fail(job, f"{type(exc).__name__}: {exc}")
+        else:
+            await service.complete(job)
+        return True
+
+    async def run_until_idle(self, limit: int = 1000) -> int:
+        done = 0
+        while done < limit and await self.run_once():
+            done += 1
+        return done
+
+    async def run_forever(self, poll_seconds: float = 1.0) -> None:
+        log.info("worker %s started", self.worker_id)
+        while not self._stopping.is_set():
+            try:
+                busy = await self.run_once()
+            except Exception:
+                log.exception("worker loop error")
+                busy = False
+            if not busy:
+                try:
+                    await asyncio.wait_for(self._stopping.wait(), timeout=poll_seconds)
+                except TimeoutError:
+                    pass
+
+    def stop(self) -> None:
+        self._stopping.set()

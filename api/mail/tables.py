@@ -1,0 +1,14 @@
+"""Piccolo table of the mail outbox."""
+
+from piccolo.columns import Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+
+class OutboxMail(Table, tablename="outbox_mail"):
+    to_address = Varchar(length=254, index=True)
+    subject = Varchar(length=255)
+    body = Text()
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+    sent_at = Timestamptz(null=True, default=None)
+    transport = Varchar(length=16, default="")

@@ -1,0 +1,80 @@
+"""Roles and the one permission table that decides every action on the server.
+
+Every route names an action (route opt "action"); the guard in api.http.guards looks it up here.
+Tests walk this table for every route and every role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    MEMBER_USER = "member_user"
+    MEMBER_ADMIN = "member_admin"
+    EDITOR = "editor"
+    STAFF = "staff"
+    OFFICIAL = "official"
+    ADMIN = "admin"
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.MEMBER_USER: "会員ユーザー",
+    Role.MEMBER_ADMIN: "会員管理者",
+    Role.EDITOR: "編集者",
+    Role.STAFF: "事務局スタッフ",
+    Role.OFFICIAL: "県職員（閲覧）",
+    Role.ADMIN: "システム管理者",
+}
+
+ALL_ROLES = frozenset(Role)
+
+# Scopes an API token can carry; a token acts as its account, narrowed to these scopes.
+SCOPES: dict[str, str] = {
+    "account:read": "自分のアカウント情報の参照",
+    "users:read": "ユーザー一覧・詳細の参照",
+    "users:write": "ユーザーの作成・変更",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    name: str
+    roles: frozenset[Role]
+    public: bool = False  # anonymous visitors may do it too
+    scope: str | None = None  # the API token scope that allows it; None: never by token
+
+    def allows(self, roles: frozenset[Role], token_scopes: frozenset[str] | None) -> bool:
+        if self.public:
+            return True
+        if token_scopes is not None and (self.scope is None or self.scope not in token_scopes):
+            return False
+        return bool(self.roles & roles)
+
+
+_STAFF_SIDE = frozenset({Role.EDITOR, Role.STAFF, Role.ADMIN})
+
+_ACTIONS = [
+    Action("public.view", ALL_ROLES, public=True),
+    Action("auth.login", ALL_ROLES, public=True),
+    Action("account.view", ALL_ROLES, scope="account:read"),
+    Action("account.update", ALL_ROLES),
+    Action("console.view", _STAFF_SIDE),
+    Action("users.view", frozenset({Role.STAFF, Role.ADMIN}), scope="users:read"),
+    Action("users.manage", frozenset({Role.ADMIN}), scope="users:write"),
+    Action("audit.view", frozenset({Role.ADMIN})),
+    Action("jobs.manage", frozenset({Role.ADMIN})),
+    Action("tokens.manage", frozenset({Role.ADMIN})),
+]
+
+PERMISSIONS: dict[str, Action] = {action.name: action for action in _ACTIONS}
+
+
+def action(name: str) -> Action:
+    return PERMISSIONS[name]
+
+
+def parse_roles(values: list[str] | tuple[str, ...] | set[str]) -> frozenset[Role]:
+    """Roles from strings; unknown names are refused by the caller's validation."""
+    return frozenset(Role(value) for value in values if value in Role.__members__.values())

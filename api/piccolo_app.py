@@ -1,0 +1,39 @@
+"""The Piccolo app: every table of the platform, and where its migrations live."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from api.accounts.tables import (
+    Account,
+    AccountRole,
+    ApiToken,
+    LoginAttempt,
+    OneTimeToken,
+    UserSession,
+)
+from api.audit.tables import AuditEntry
+from api.jobs.tables import Job
+from api.mail.tables import OutboxMail
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+TABLES = [
+    Account,
+    AccountRole,
+    UserSession,
+    OneTimeToken,
+    ApiToken,
+    LoginAttempt,
+    AuditEntry,
+    Job,
+    OutboxMail,
+]
+
+APP_CONFIG = AppConfig(
+    app_name="platform",
+    migrations_folder_path=str(MIGRATIONS_DIR),
+    table_classes=TABLES,
+    migration_dependencies=[],
+    commands=[],
+)

@@ -1,0 +1,122 @@
+"""The one settings object, read from environment variables.
+
+Embedded mode (the default) runs on SQLite, a local data directory and a log mail sender, and
+creates demo content. Production mode refuses to start with a default secret or insecure cookies.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Literal
+
+DEFAULT_SECRET_KEY = "embedded-mode-secret-key-do-not-use-in-production"
+
+Mode = Literal["embedded", "production"]
+
+
+class ConfigurationError(Exception):
+    """The environment describes a configuration the app must not run with."""
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True, slots=True)
+class Argon2Parameters:
+    """argon2id cost; stored hashes with other parameters are rehashed on the next login."""
+
+    time_cost: int = 3
+    memory_kib: int = 65536
+    parallelism: int = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    mode: Mode = "embedded"
+    secret_key: str = DEFAULT_SECRET_KEY
+    data_dir: Path = Path("data")
+    database_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base_url: str = ""
+    smtp_url: str = ""
+    mail_from: str = "熊本県DX推進コンソーシアム事務局 <noreply@kumamoto-dx.example.jp>"
+    session_cookie_secure: bool = False
+    behind_tls: bool = False
+    session_idle_minutes: int = 120
+    session_absolute_hours: int = 24 * 7
+    password_reset_minutes: int = 60
+    invitation_days: int = 7
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+    run_worker_in_process: bool = True
+    demo_content: bool = True
+    argon2: Argon2Parameters = field(default_factory=Argon2Parameters)
+    log_level: str = "INFO"
+
+    @property
+    def is_production(self) -> bool:
+        return self.mode == "production"
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'kumamoto-dx.sqlite3').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def public_base_url(self) -> str:
+        return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    def validate(self) -> Settings:
+        """Refuse settings that are unsafe for production; returns self for chaining."""
+        if self.mode not in ("embedded", "production"):
+            raise ConfigurationError(
+                f"APP_MODE must be 'embedded' or 'production', not {self.mode!r}"
+            )
+        if self.is_production:
+            if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
+                raise ConfigurationError(
+                    "production mode needs SECRET_KEY set to a random value of 32+ characters"
+                )
+            if not self.session_cookie_secure:
+                raise ConfigurationError("production mode needs SESSION_COOKIE_SECURE=true (HTTPS)")
+            if self.demo_content:
+                raise ConfigurationError("production mode never loads demo content (DEMO_CONTENT)")
+        return self
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        mode = env.get("APP_MODE", "embedded")
+        production = mode == "production"
+        base = cls()
+        argon2 = Argon2Parameters(
+            time_cost=int(env.get("ARGON2_TIME_COST", base.argon2.time_cost)),
+            memory_kib=int(env.get("ARGON2_MEMORY_KIB", base.argon2.memory_kib)),
+            parallelism=int(env.get("ARGON2_PARALLELISM", base.argon2.parallelism)),
+        )
+        return replace(
+            base,
+            mode=mode,  # type: ignore[arg-type]
+            secret_key=env.get("SECRET_KEY", base.secret_key),
+            data_dir=Path(env.get("DATA_DIR", str(base.data_dir))),
+            database_url=env.get("DATABASE_URL", ""),
+            host=env.get("HOST", base.host),
+            port=int(env.get("PORT", base.port)),
+            base_url=env.get("BASE_URL", ""),
+            smtp_url=env.get("SMTP_URL", ""),
+            mail_from=env.get("MAIL_FROM", base.mail_from),
+            session_cookie_secure=_bool(env.get("SESSION_COOKIE_SECURE", str(production))),
+            behind_tls=_bool(env.get("BEHIND_TLS", str(production))),
+            run_worker_in_process=_bool(env.get("RUN_WORKER_IN_PROCESS", str(not production))),
+            demo_content=_bool(env.get("DEMO_CONTENT", str(not production))),
+            argon2=argon2,
+            log_level=env.get("LOG_LEVEL", base.log_level),
+        )

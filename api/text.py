@@ -1,0 +1,40 @@
+"""Normalising and checking text that users type (full-width/half-width, e-mail addresses)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+
+
+def clean(value: object, max_length: int = 10_000) -> str:
+    """NFKC (full-width ASCII to half-width, half-width kana to full-width), trimmed."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    return text[: max_length + 1]
+
+
+def normalize_email(value: object) -> str:
+    return clean(value, 254).lower()
+
+
+def email_problem(email: str) -> str | None:
+    if not email:
+        return "メールアドレスを入力してください。"
+    if len(email) > 254 or not _EMAIL.match(email):
+        return "メールアドレスの形式が正しくありません（例: taro@example.jp）。"
+    return None
+
+
+def required_text_problem(value: str, label: str, max_length: int) -> str | None:
+    if not value:
+        return f"{label}を入力してください。"
+    if len(value) > max_length:
+        return f"{label}は{max_length}文字以内で入力してください。"
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        return f"{label}に使用できない文字が含まれています。"
+    return None

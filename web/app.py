@@ -1,0 +1,106 @@
+"""The app factory: one Litestar app (JSON API and pages) built from one settings object."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from litestar import Litestar, Request, Response
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.middleware import DefineMiddleware
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from api.accounts import routes as account_routes
+from api.audit import routes as audit_routes
+from api.db import bind_engine, close_pool, create_engine, migrate, prepare_database, start_pool
+from api.demo import load_demo_content
+from api.health import routes as health_routes
+from api.http.auth import AuthMiddleware
+from api.http.guards import access_guard
+from api.http.headers import SecurityHeadersMiddleware
+from api.http.problems import api_exception_handler
+from api.jobs import routes as job_routes
+from api.jobs.worker import Worker
+from api.settings import Settings
+from web.controllers import ROUTES as WEB_ROUTES
+from web.errors import html_exception_handler
+from web.rendering import STATIC_DIR, build_environment
+
+log = logging.getLogger("kdx")
+
+API_ROUTES = [
+    *account_routes.ROUTES,
+    *audit_routes.ROUTES,
+    *job_routes.ROUTES,
+]
+
+
+def exception_handler(request: Request, exc: Exception) -> Response:
+    if request.url.path.startswith("/api/") and request.url.path != "/api/docs":
+        return api_exception_handler(request, exc)
+    return html_exception_handler(request, exc)
+
+
+def create_app(settings: Settings | None = None, *, migrate_on_start: bool = True) -> Litestar:
+    settings = (settings or Settings.from_env()).validate()
+    engine = create_engine(settings.effective_database_url)
+    bind_engine(engine)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await prepare_database(engine)
+        if migrate_on_start:
+            await migrate()
+        await start_pool(engine)
+        if settings.demo_content and not settings.is_production:
+            await load_demo_content(settings)
+        worker_task: asyncio.Task[None] | None = None
+        worker = Worker(settings)
+        if settings.run_worker_in_process:
+            worker_task = asyncio.create_task(worker.run_forever())
+        try:
+            yield
+        finally:
+            worker.stop()
+            if worker_task is not None:
+                await worker_task
+            await close_pool(engine)
+
+    static = create_static_files_router(
+        path="/static",
+        directories=[STATIC_DIR],
+        opt={"action": "public.view"},
+        include_in_schema=False,
+        cache_control=None,
+    )
+
+    app = Litestar(
+        route_handlers=[*health_routes.ROUTES, *API_ROUTES, *WEB_ROUTES, static],
+        middleware=[
+            DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.behind_tls),
+            DefineMiddleware(AuthMiddleware, settings=settings),
+        ],
+        guards=[access_guard],
+        exception_handlers={Exception: exception_handler},
+        template_config=TemplateConfig(
+            instance=JinjaTemplateEngine.from_environment(build_environment())
+        ),
+        openapi_config=OpenAPIConfig(
+            title="熊本県DX推進コンソーシアム API",
+            version="1.0.0",
+            description="公開コンテンツの参照と、スコープ付きAPIトークンによる操作のためのJSON API。",
+            path="/api",
+            render_plugins=[JsonRenderPlugin(path="/openapi.json")],
+            create_examples=False,
+        ),
+        lifespan=[lifespan],
+        request_max_body_size=1024 * 1024,
+        debug=False,
+    )
+    app.state.settings = settings
+    return app

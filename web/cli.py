@@ -1,0 +1,133 @@
+"""The `kdx` command: serve, migrate, create-admin, worker.
+
+Passwords are never taken from argv: create-admin prompts, or reads ADMIN_PASSWORD.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import os
+import sys
+
+from api.accounts import service as accounts
+from api.db import bind_engine, create_engine, migrate, prepare_database
+from api.errors import ValidationFailed
+from api.jobs.worker import Worker
+from api.permissions import Role
+from api.settings import ConfigurationError, Settings
+
+
+async def _open_database(settings: Settings) -> None:
+    engine = create_engine(settings.effective_database_url)
+    bind_engine(engine)
+    await prepare_database(engine)
+    await migrate()
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    if settings.is_production and args.workers > 1:
+        # Several processes: the factory runs in each; migrations must run once beforehand.
+        return _serve_uvicorn(settings, args.workers)
+    from web.app import create_app
+
+    app = create_app(settings)
+    print(
+        f"熊本県DX推進コンソーシアム: {settings.public_base_url}/ で待ち受けます（Ctrl+C で終了）"
+    )
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level=settings.log_level.lower(),
+                proxy_headers=settings.behind_tls, server_header=False)  # fmt: skip
+    return 0
+
+
+def _serve_uvicorn(settings: Settings, workers: int) -> int:
+    import uvicorn
+
+    asyncio.run(_open_database(settings))
+    uvicorn.run("web.asgi:app", host=settings.host, port=settings.port, workers=workers,
+                log_level=settings.log_level.lower(), proxy_headers=True, server_header=False,
+                forwarded_allow_ips="*")  # fmt: skip
+    return 0
+
+
+def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
+    password = os.environ.get("ADMIN_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            print("ADMIN_PASSWORD を設定するか、端末から実行してください。", file=sys.stderr)
+            return 2
+        password = getpass.getpass("パスワード: ")
+        if getpass.getpass("パスワード（確認）: ") != password:
+            print("確認用のパスワードが一致しません。", file=sys.stderr)
+            return 2
+
+    async def run() -> int:
+        await _open_database(settings)
+        try:
+            data = accounts.validate_account_input(args.email, args.name, [Role.ADMIN.value])
+            view = await accounts.create_account_with_password(
+                settings, data, password, action="account.create_admin"
+            )
+        except ValidationFailed as exc:
+            for field, message in exc.errors.items():
+                print(f"{field}: {message}", file=sys.stderr)
+            return 1
+        print(f"システム管理者 {view.email} を作成しました。")
+        return 0
+
+    return asyncio.run(run())
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    asyncio.run(_open_database(settings))
+    print("マイグレーションを適用しました。")
+    return 0
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    async def run() -> None:
+        await _open_database(settings)
+        await Worker(settings).run_forever(poll_seconds=args.poll)
+
+    try:
+        asyncio.run(run())
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kdx", description="熊本県DX推進コンソーシアム")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="サイトを起動する")
+    serve.add_argument("--workers", type=int, default=1)
+    sub.add_parser("migrate", help="データベースのマイグレーションを適用する")
+    admin = sub.add_parser("create-admin", help="システム管理者を作成する")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="システム管理者")
+    worker = sub.add_parser("worker", help="バックグラウンドジョブを実行する")
+    worker.add_argument("--poll", type=float, default=1.0)
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env().validate()
+    except ConfigurationError as exc:
+        print(f"設定エラー: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    handlers = {
+        "serve": _serve,
+        "migrate": _migrate,
+        "create-admin": _create_admin,
+        "worker": _worker,
+    }
+    return handlers[args.command](settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""The Jinja2 environment (gettext catalogs, Japanese date filters) and the page helper."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from babel.support import NullTranslations, Translations
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Request
+from litestar.response import Template
+from markupsafe import Markup
+
+from api import dates
+from api.http.auth import csrf_token_of, principal_of
+from api.http.guards import CSRF_FIELD
+from api.permissions import ROLE_LABELS, Role
+
+WEB_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+LOCALE_DIR = WEB_DIR / "locale"
+DEFAULT_LOCALE = "ja"
+
+
+def translations(locale: str = DEFAULT_LOCALE) -> NullTranslations:
+    """Message ids are Japanese; a catalog for another locale (e.g. en) overrides them."""
+    return Translations.load(str(LOCALE_DIR), [locale], domain="messages")
+
+
+def _hx_headers(token: str) -> Markup:
+    # Escaped JSON for the hx-headers attribute (never Litestar's csrf_input helper).
+    return Markup.escape(json.dumps({"X-CSRF-Token": token}))
+
+
+def _query(params: dict[str, Any], **changes: Any) -> str:
+    merged = {key: value for key, value in {**params, **changes}.items() if value not in ("", None)}
+    return "?" + urlencode(merged, doseq=True) if merged else ""
+
+
+def build_environment(locale: str = DEFAULT_LOCALE) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["era_date"] = dates.format_era_date
+    env.filters["jdate"] = dates.format_date
+    env.filters["jdatetime"] = dates.format_datetime
+    env.filters["fiscal_year"] = dates.format_fiscal_year
+    env.globals["role_labels"] = ROLE_LABELS
+    env.globals["roles"] = list(Role)
+    env.globals["query"] = _query
+    env.globals["zip"] = zip
+    env.globals["hx_headers"] = _hx_headers
+    env.globals["csrf_field_name"] = CSRF_FIELD
+    return env
+
+
+def page(
+    request: Request,
+    template: str,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    **context: Any,
+) -> Template:
+    """A rendered page with the principal, the CSRF token and the current path in context."""
+    principal = principal_of(request.scope)
+    context.setdefault("errors", {})
+    return Template(
+        template_name=template,
+        context={
+            "principal": principal,
+            "csrf_token": csrf_token_of(request.scope),
+            "current_path": request.url.path,
+            "is_htmx": request.headers.get("hx-request") == "true",
+            **context,
+        },
+        status_code=status_code,
+        headers=headers,
+    )
