@@ -54,6 +54,7 @@ class Settings:
     login_max_failures: int = 5
     login_window_minutes: int = 15
     run_worker_in_process: bool = True
+    database_pool: bool = True  # PostgreSQL connection pool (tests run without)
     demo_content: bool = True
     argon2: Argon2Parameters = field(default_factory=Argon2Parameters)
     log_level: str = "INFO"

@@ -56,7 +56,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         await prepare_database(engine)
         if migrate_on_start:
             await migrate()
-        await start_pool(engine)
+        if settings.database_pool:
+            await start_pool(engine)
         if settings.demo_content and not settings.is_production:
             await load_demo_content(settings)
         worker_task: asyncio.Task[None] | None = None
@@ -69,7 +70,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
             worker.stop()
             if worker_task is not None:
                 await worker_task
-            await close_pool(engine)
+            if settings.database_pool:
+                await close_pool(engine)
 
     static = create_static_files_router(
         path="/static",

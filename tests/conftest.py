@@ -1,0 +1,109 @@
+"""Fixtures: a migrated database per test (SQLite copy or PostgreSQL truncate), the app, clients.
+
+Run with TEST_POSTGRES_URL set to use PostgreSQL; SQLite otherwise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from api.accounts import service as accounts
+from api.db import bind_engine, create_engine, current_engine, migrate, sqlite_path
+from api.permissions import Role
+from api.piccolo_app import TABLES
+from api.settings import Argon2Parameters, Settings
+from tests.dbutil import create_database, drop_database, using_postgres
+from web.app import create_app
+
+PASSWORD = "correct horse battery"  # noqa: S105
+
+
+@pytest.fixture(scope="session")
+def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One migrated database per session; tests get copies (SQLite) or a truncated one (PG)."""
+    url = create_database(tmp_path_factory.mktemp("db"), "template")
+
+    async def run() -> None:
+        engine = create_engine(url)
+        bind_engine(engine)
+        from api.db import prepare_database
+
+        await prepare_database(engine)
+        await migrate()
+
+    asyncio.run(run())
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def database_url(template_database: str, tmp_path: Path) -> str:
+    if using_postgres():
+        return template_database
+    copy = tmp_path / "test.sqlite3"
+    shutil.copyfile(sqlite_path(template_database), copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return replace(
+        Settings(),
+        data_dir=tmp_path,
+        database_url=database_url,
+        demo_content=False,
+        run_worker_in_process=False,
+        database_pool=False,
+        argon2=Argon2Parameters(time_cost=1, memory_kib=8, parallelism=1),
+    )
+
+
+@pytest.fixture
+async def db(settings: Settings) -> AsyncIterator[None]:
+    engine = create_engine(settings.database_url)
+    bind_engine(engine)
+    if using_postgres():
+        names = ", ".join(f'"{table._meta.tablename}"' for table in TABLES)
+        await current_engine().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    yield
+
+
+@pytest.fixture
+def app(settings: Settings, db: None) -> Litestar:
+    return create_app(settings, migrate_on_start=False)
+
+
+@pytest.fixture
+async def client(app: Litestar) -> AsyncIterator[AsyncTestClient]:
+    async with AsyncTestClient(app=app) as test_client:
+        test_client.follow_redirects = False  # assertions look at the redirect itself
+        yield test_client
+
+
+async def make_account(
+    settings: Settings, email: str, roles: set[Role] | None = None, password: str = PASSWORD
+) -> accounts.AccountView:
+    data = accounts.AccountInput(email=email, display_name="テスト 利用者", roles=frozenset(roles or ()))
+    return await accounts.create_account_with_password(settings, data, password)
+
+
+async def csrf_token(client: AsyncTestClient) -> str:
+    if "kdx_csrf" not in client.cookies:
+        await client.get("/login")
+    return client.cookies["kdx_csrf"]
+
+
+async def web_login(client: AsyncTestClient, email: str, password: str = PASSWORD) -> None:
+    token = await csrf_token(client)
+    response = await client.post(
+        "/login", data={"email": email, "password": password, "_csrf": token}
+    )
+    assert response.status_code == 303, response.text
