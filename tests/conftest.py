@@ -23,7 +23,7 @@ from api.settings import Argon2Parameters, Settings
 from tests.dbutil import create_database, drop_database, using_postgres
 from web.app import create_app
 
-PASSWORD = "correct horse battery"  # noqa: S105
+PASSWORD = "correct horse battery"
 
 
 @pytest.fixture(scope="session")
@@ -91,7 +91,9 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient]:
 async def make_account(
     settings: Settings, email: str, roles: set[Role] | None = None, password: str = PASSWORD
 ) -> accounts.AccountView:
-    data = accounts.AccountInput(email=email, display_name="テスト 利用者", roles=frozenset(roles or ()))
+    data = accounts.AccountInput(
+        email=email, display_name="テスト 利用者", roles=frozenset(roles or ())
+    )
     return await accounts.create_account_with_password(settings, data, password)
 
 
