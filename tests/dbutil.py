@@ -33,17 +33,24 @@ async def _admin(sql: str) -> None:
         await connection.close()
 
 
-def create_database(tmp_dir: Path, label: str) -> str:
+async def create_database_async(tmp_dir: Path, label: str) -> str:
     """A new empty database; returns its DATABASE_URL."""
     if not using_postgres():
         return f"sqlite:///{tmp_dir / f'{label}.sqlite3'}"
     name = f"kdx_test_{label}_{uuid.uuid4().hex[:8]}"
-    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    await _admin(f'CREATE DATABASE "{name}"')
     return _with_database(POSTGRES_URL, name)
 
 
+async def drop_database_async(url: str) -> None:
+    if url.startswith("postgres"):
+        name = url.rpartition("/")[2]
+        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def create_database(tmp_dir: Path, label: str) -> str:
+    return asyncio.run(create_database_async(tmp_dir, label))
+
+
 def drop_database(url: str) -> None:
-    if not url.startswith("postgres"):
-        return
-    name = url.rpartition("/")[2]
-    asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    asyncio.run(drop_database_async(url))

@@ -25,9 +25,9 @@ LOCALE_DIR = WEB_DIR / "locale"
 DEFAULT_LOCALE = "ja"
 
 
-def translations(locale: str = DEFAULT_LOCALE) -> NullTranslations:
-    """Message ids are Japanese; a catalog for another locale (e.g. en) overrides them."""
-    return Translations.load(str(LOCALE_DIR), [locale], domain="messages")
+def translations(locale: str = DEFAULT_LOCALE, locale_dir: Path = LOCALE_DIR) -> NullTranslations:
+    """Message ids are Japanese; a compiled catalog for another locale (e.g. en) overrides them."""
+    return Translations.load(str(locale_dir), [locale], domain="messages")
 
 
 def _hx_headers(token: str) -> Markup:
@@ -40,7 +40,7 @@ def _query(params: dict[str, Any], **changes: Any) -> str:
     return "?" + urlencode(merged, doseq=True) if merged else ""
 
 
-def build_environment(locale: str = DEFAULT_LOCALE) -> Environment:
+def build_environment(locale: str = DEFAULT_LOCALE, locale_dir: Path = LOCALE_DIR) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=select_autoescape(default=True, default_for_string=True),
@@ -48,7 +48,7 @@ def build_environment(locale: str = DEFAULT_LOCALE) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    env.install_gettext_translations(translations(locale, locale_dir), newstyle=True)  # type: ignore[attr-defined]
     env.filters["era_date"] = dates.format_era_date
     env.filters["jdate"] = dates.format_date
     env.filters["jdatetime"] = dates.format_datetime

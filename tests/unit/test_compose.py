@@ -1,0 +1,54 @@
+"""compose.yaml describes production; no Docker engine runs here, so it is checked by reading."""
+
+import re
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load() -> dict:
+    return yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+
+
+def test_names_the_production_services_with_health_checks() -> None:
+    services = load()["services"]
+    assert {"proxy", "app", "worker", "db"} <= set(services)
+    for name, service in services.items():
+        check = service.get("healthcheck", {})
+        assert check.get("test"), f"{name} has no health check"
+    assert "readyz" in " ".join(services["app"]["healthcheck"]["test"])
+
+
+def test_proxy_terminates_tls_in_front_of_the_app() -> None:
+    proxy = load()["services"]["proxy"]
+    assert proxy["image"].startswith("caddy:")
+    assert "443:443" in proxy["ports"]
+    assert "app:8000" in proxy["command"]
+
+
+def test_app_runs_in_production_mode_with_several_processes() -> None:
+    compose = load()
+    app = compose["services"]["app"]
+    env = app["environment"]
+    assert env["APP_MODE"] == "production"
+    assert env["SESSION_COOKIE_SECURE"] == "true"
+    assert "?" in env["SECRET_KEY"], "the secret must be required, never defaulted"
+    assert env["DATABASE_URL"].startswith("postgresql://")
+    assert "--workers" in app["command"]
+    assert compose["services"]["worker"]["command"] == ["kdx", "worker"]
+
+
+def test_database_keeps_its_data_in_a_named_volume() -> None:
+    compose = load()
+    db = compose["services"]["db"]
+    assert db["image"].startswith("postgres:")
+    volume = db["volumes"][0].split(":")[0]
+    assert volume in compose["volumes"]
+
+
+def test_the_image_copies_directories_that_exist() -> None:
+    dockerfile = load()["services"]["app"]["build"]["dockerfile_inline"]
+    for source in re.findall(r"^COPY (\S+) ", dockerfile, flags=re.MULTILINE):
+        assert (ROOT / source).exists(), source

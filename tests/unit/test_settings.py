@@ -1,0 +1,51 @@
+import pytest
+
+from api.settings import DEFAULT_SECRET_KEY, ConfigurationError, Settings
+
+PRODUCTION = {
+    "APP_MODE": "production",
+    "SECRET_KEY": "x" * 48,
+    "DATABASE_URL": "postgresql://app@db/app",
+}
+
+
+def test_embedded_defaults_are_safe_to_run() -> None:
+    settings = Settings.from_env({}).validate()
+    assert settings.mode == "embedded"
+    assert settings.is_sqlite
+    assert settings.demo_content
+    assert settings.port == 8000
+    assert settings.run_worker_in_process
+
+
+def test_port_comes_from_environment() -> None:
+    assert Settings.from_env({"PORT": "8123"}).port == 8123
+
+
+def test_production_defaults_are_strict() -> None:
+    settings = Settings.from_env(PRODUCTION).validate()
+    assert settings.session_cookie_secure
+    assert settings.behind_tls
+    assert not settings.demo_content
+    assert not settings.run_worker_in_process
+
+
+@pytest.mark.parametrize("secret", [DEFAULT_SECRET_KEY, "", "short"])
+def test_production_refuses_default_or_weak_secret(secret: str) -> None:
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        Settings.from_env({**PRODUCTION, "SECRET_KEY": secret}).validate()
+
+
+def test_production_refuses_insecure_cookies() -> None:
+    with pytest.raises(ConfigurationError, match="SESSION_COOKIE_SECURE"):
+        Settings.from_env({**PRODUCTION, "SESSION_COOKIE_SECURE": "false"}).validate()
+
+
+def test_production_refuses_demo_content() -> None:
+    with pytest.raises(ConfigurationError, match="DEMO_CONTENT"):
+        Settings.from_env({**PRODUCTION, "DEMO_CONTENT": "true"}).validate()
+
+
+def test_unknown_mode_is_refused() -> None:
+    with pytest.raises(ConfigurationError):
+        Settings.from_env({"APP_MODE": "staging"}).validate()
