@@ -42,10 +42,13 @@ def create_engine(database_url: str) -> Engine:
 def bind_engine(engine: Engine) -> None:
     """Point every table (and Piccolo's migration tools) at this engine."""
     global _bound
+    from piccolo.apps.migrations.tables import Migration
+
     from api.piccolo_app import TABLES
 
     _bound = engine
-    for table in TABLES:
+    # Piccolo's own migration-tracking table caches the first engine it sees; rebind it too.
+    for table in [*TABLES, Migration]:
         table._meta.db = engine
 
 

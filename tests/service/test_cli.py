@@ -1,0 +1,86 @@
+"""The kdx command: create-admin takes the password from the environment or a prompt, never argv."""
+
+import asyncio
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from api.accounts import service
+from api.db import bind_engine, create_engine
+from api.permissions import Role
+from api.principal import Principal
+from api.settings import Argon2Parameters, Settings
+from tests.dbutil import create_database, drop_database
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def _login(url: str, email: str, password: str) -> Principal:
+    bind_engine(create_engine(url))
+    settings = replace(Settings(), database_url=url, argon2=Argon2Parameters(1, 8, 1))
+    result = await service.login(settings, email, password, "127.0.0.1")
+    return result.principal
+
+
+def run_cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "web", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_create_admin_reads_password_from_environment_and_the_admin_can_log_in(
+    tmp_path: Path,
+) -> None:
+    url = create_database(tmp_path, "cli")
+    env = {"DATABASE_URL": url, "DATA_DIR": str(tmp_path), "ARGON2_MEMORY_KIB": "8",
+           "ARGON2_TIME_COST": "1", "ARGON2_PARALLELISM": "1"}  # fmt: skip
+    try:
+        missing = run_cli(["create-admin", "--email", "boss@example.jp"], env)
+        assert missing.returncode == 2
+        assert "ADMIN_PASSWORD" in missing.stderr
+
+        weak = run_cli(
+            ["create-admin", "--email", "boss@example.jp"], {**env, "ADMIN_PASSWORD": "short"}
+        )
+        assert weak.returncode == 1
+        assert "10文字以上" in weak.stderr
+
+        created = run_cli(
+            ["create-admin", "--email", "Boss@Example.jp", "--name", "所長"],
+            {**env, "ADMIN_PASSWORD": "a long admin passphrase"},
+        )
+        assert created.returncode == 0, created.stderr
+        assert "boss@example.jp" in created.stdout
+
+        again = run_cli(
+            ["create-admin", "--email", "boss@example.jp"],
+            {**env, "ADMIN_PASSWORD": "a long admin passphrase"},
+        )
+        assert again.returncode == 1
+        assert "すでに登録" in again.stderr
+
+        principal = asyncio.run(_login(url, "boss@example.jp", "a long admin passphrase"))
+        assert principal.roles == {Role.ADMIN}
+    finally:
+        drop_database(url)
+
+
+def test_create_admin_has_no_password_option() -> None:
+    result = run_cli(["create-admin", "--email", "a@example.jp", "--password", "x" * 12], {})
+    assert result.returncode == 2
+    assert "unrecognized arguments" in result.stderr
+
+
+def test_production_mode_refuses_the_default_secret() -> None:
+    result = run_cli(["migrate"], {"APP_MODE": "production", "SECRET_KEY": ""})
+    assert result.returncode == 2
+    assert "SECRET_KEY" in result.stderr
