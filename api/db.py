@@ -11,6 +11,7 @@ import io
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from piccolo.engine.base import Engine
@@ -61,6 +62,12 @@ def current_engine() -> Engine:
 
 def is_postgres() -> bool:
     return isinstance(current_engine(), PostgresEngine)
+
+
+def contains(column: Any, text: str) -> Any:
+    """Case-insensitive substring match (ILIKE on PostgreSQL; SQLite's LIKE already ignores case)."""
+    pattern = f"%{text}%"
+    return column.ilike(pattern) if is_postgres() else column.like(pattern)
 
 
 @contextlib.asynccontextmanager

@@ -8,6 +8,7 @@ from typing import Any
 
 from api.audit.tables import AuditEntry
 from api.dates import JST
+from api.db import contains
 from api.pagination import Page, PageRequest
 from api.principal import Principal
 
@@ -67,7 +68,7 @@ def _where(filters: AuditFilter) -> list[Any]:
     if filters.target_type:
         clauses.append(AuditEntry.target_type == filters.target_type)
     if filters.actor:
-        clauses.append(AuditEntry.actor_label.ilike(f"%{filters.actor}%"))
+        clauses.append(contains(AuditEntry.actor_label, filters.actor))
     if filters.date_from:
         start = datetime.combine(filters.date_from, datetime.min.time(), JST)
         clauses.append(AuditEntry.at >= start)

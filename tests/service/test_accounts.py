@@ -1,0 +1,117 @@
+"""Rules of the accounts service that no page should be able to get around."""
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from api.accounts import service
+from api.accounts.tables import Account, UserSession
+from api.audit.tables import AuditEntry
+from api.errors import ValidationFailed
+from api.pagination import PageRequest
+from api.permissions import PERMISSIONS, Role
+from api.principal import Principal
+from api.settings import Argon2Parameters, Settings
+from tests.conftest import PASSWORD, make_account
+
+
+def as_principal(view: service.AccountView) -> Principal:
+    return Principal(view.id, view.email, view.display_name, view.roles)
+
+
+async def test_the_last_active_admin_cannot_lose_the_role(settings: Settings, db: None) -> None:
+    admin = await make_account(settings, "admin@example.jp", {Role.ADMIN})
+    with pytest.raises(ValidationFailed) as caught:
+        await service.update_account(as_principal(admin), admin.id, roles=[Role.STAFF.value])
+    assert "システム管理者" in caught.value.errors["roles"]
+    second = await make_account(settings, "admin2@example.jp", {Role.ADMIN})
+    after = await service.update_account(as_principal(second), admin.id, roles=["staff"])
+    assert after.roles == {Role.STAFF}
+
+
+async def test_nobody_deactivates_themselves(settings: Settings, db: None) -> None:
+    admin = await make_account(settings, "admin@example.jp", {Role.ADMIN})
+    await make_account(settings, "admin2@example.jp", {Role.ADMIN})
+    with pytest.raises(ValidationFailed) as caught:
+        await service.update_account(as_principal(admin), admin.id, is_active=False)
+    assert "is_active" in caught.value.errors
+
+
+async def test_deactivation_ends_sessions_and_is_audited_with_before_and_after(
+    settings: Settings, db: None
+) -> None:
+    admin = await make_account(settings, "admin@example.jp", {Role.ADMIN})
+    member = await make_account(settings, "member@example.jp", {Role.MEMBER_USER})
+    login = await service.login(settings, "member@example.jp", PASSWORD, "10.0.0.1")
+    assert await service.resolve_session(settings, login.session_token) is not None
+
+    await service.update_account(as_principal(admin), member.id, is_active=False)
+
+    assert await UserSession.count().where(UserSession.account == member.id) == 0
+    assert await service.resolve_session(settings, login.session_token) is None
+    entry = await AuditEntry.select().where(AuditEntry.action == "account.deactivate").first()
+    assert entry is not None
+    assert entry["actor_label"] == "admin@example.jp"
+    before, after = json.loads(entry["before"]), json.loads(entry["after"])
+    assert before["is_active"] is True and after["is_active"] is False
+    assert after["sessions_ended"] == 1
+    assert "password_hash" not in before
+
+
+async def test_failed_validation_writes_nothing(settings: Settings, db: None) -> None:
+    admin = await make_account(settings, "admin@example.jp", {Role.ADMIN})
+    accounts_before = await Account.count()
+    audit_before = await AuditEntry.count()
+    with pytest.raises(ValidationFailed):
+        await service.update_account(
+            as_principal(admin), admin.id, display_name="", roles=["emperor"]
+        )
+    with pytest.raises(ValidationFailed):
+        service.validate_account_input("not an address", "", ["admin"])
+    assert await Account.count() == accounts_before
+    assert await AuditEntry.count() == audit_before
+
+
+async def test_emails_are_normalised_from_full_width(settings: Settings, db: None) -> None:
+    data = service.validate_account_input("ＴＡＲＯ＠Ｅｘａｍｐｌｅ．ｊｐ", " 熊本　太郎 ", [])
+    assert data.email == "taro@example.jp"
+    assert data.display_name == "熊本 太郎"
+
+
+async def test_password_hash_is_upgraded_when_parameters_change(
+    settings: Settings, db: None
+) -> None:
+    await make_account(settings, "member@example.jp")
+    old = await Account.select(Account.password_hash).first()
+    stronger = replace(settings, argon2=Argon2Parameters(time_cost=2, memory_kib=16, parallelism=1))
+    await service.login(stronger, "member@example.jp", PASSWORD, "10.0.0.1")
+    new = await Account.select(Account.password_hash).first()
+    assert new["password_hash"] != old["password_hash"]
+    assert "m=16,t=2" in new["password_hash"]
+    assert new["password_hash"].startswith("$argon2id$")
+
+
+async def test_user_list_pages_and_filters(settings: Settings, db: None) -> None:
+    for n in range(25):
+        await make_account(settings, f"user{n:02d}@example.jp", {Role.MEMBER_USER})
+    await make_account(settings, "staff@example.jp", {Role.STAFF})
+    first = await service.list_accounts(service.AccountFilter(), PageRequest.of(1, 20))
+    assert first.total == 26 and len(first.items) == 20 and first.pages == 2
+    second = await service.list_accounts(service.AccountFilter(), PageRequest.of(2, 20))
+    assert len(second.items) == 6
+    staff = await service.list_accounts(service.AccountFilter(role="staff"), PageRequest.of(1))
+    assert [a.email for a in staff.items] == ["staff@example.jp"]
+    found = await service.list_accounts(service.AccountFilter(q="user1"), PageRequest.of(1))
+    assert found.total == 10
+
+
+def test_token_scopes_narrow_but_never_widen_roles() -> None:
+    member = frozenset({Role.MEMBER_USER})
+    admin = frozenset({Role.ADMIN})
+    users_write = PERMISSIONS["users.manage"]
+    assert users_write.allows(admin, None)
+    assert users_write.allows(admin, frozenset({"users:write"}))
+    assert not users_write.allows(admin, frozenset({"account:read"}))
+    assert not users_write.allows(member, frozenset({"users:write"}))
+    assert not PERMISSIONS["tokens.manage"].allows(admin, frozenset({"users:write"}))
