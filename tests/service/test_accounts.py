@@ -115,3 +115,19 @@ def test_token_scopes_narrow_but_never_widen_roles() -> None:
     assert not users_write.allows(admin, frozenset({"account:read"}))
     assert not users_write.allows(member, frozenset({"users:write"}))
     assert not PERMISSIONS["tokens.manage"].allows(admin, frozenset({"users:write"}))
+
+
+async def test_user_list_query_count_does_not_grow_with_page_size(
+    settings: Settings, db: None
+) -> None:
+    from tests.querycount import count_queries
+
+    for n in range(60):
+        await make_account(settings, f"user{n:02d}@example.jp", {Role.MEMBER_USER, Role.EDITOR})
+    with count_queries() as small:
+        await service.list_accounts(service.AccountFilter(), PageRequest.of(1, 5))
+    with count_queries() as large:
+        page = await service.list_accounts(service.AccountFilter(), PageRequest.of(1, 50))
+    assert len(page.items) == 50 and all(len(a.roles) == 2 for a in page.items)
+    assert small.count > 0
+    assert large.count == small.count
