@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
+from piccolo.columns.combination import WhereRaw
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -64,10 +65,23 @@ def is_postgres() -> bool:
     return isinstance(current_engine(), PostgresEngine)
 
 
+MAX_ID = 2**31 - 1  # Serial primary keys are int4 on PostgreSQL
+
+
+def is_storable_id(value: int) -> bool:
+    """Whether an id from outside can name a row at all (a larger one overflows the driver)."""
+    return 0 < value <= MAX_ID
+
+
 def contains(column: Any, text: str) -> Any:
-    """Case-insensitive substring match (ILIKE on PostgreSQL; SQLite's LIKE already ignores case)."""
-    pattern = f"%{text}%"
-    return column.ilike(pattern) if is_postgres() else column.like(pattern)
+    """Case-insensitive substring match (ILIKE on PostgreSQL; SQLite's LIKE already ignores case).
+
+    The text is matched literally: % and _ typed by a user are not wildcards.
+    """
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    operator = "ILIKE" if is_postgres() else "LIKE"
+    name = column._meta.get_full_name(with_alias=False)
+    return WhereRaw(f"{name} {operator} {{}} ESCAPE '\\'", f"%{escaped}%")
 
 
 @contextlib.asynccontextmanager

@@ -43,6 +43,7 @@ class Action:
     name: str
     roles: frozenset[Role]
     public: bool = False  # anonymous visitors may do it too
+    signed_in: bool = False  # every signed-in account, even one without any role
     scope: str | None = None  # the API token scope that allows it; None: never by token
 
     def allows(self, roles: frozenset[Role], token_scopes: frozenset[str] | None) -> bool:
@@ -50,7 +51,7 @@ class Action:
             return True
         if token_scopes is not None and (self.scope is None or self.scope not in token_scopes):
             return False
-        return bool(self.roles & roles)
+        return self.signed_in or bool(self.roles & roles)
 
 
 _STAFF_SIDE = frozenset({Role.EDITOR, Role.STAFF, Role.ADMIN})
@@ -58,8 +59,9 @@ _STAFF_SIDE = frozenset({Role.EDITOR, Role.STAFF, Role.ADMIN})
 _ACTIONS = [
     Action("public.view", ALL_ROLES, public=True),
     Action("auth.login", ALL_ROLES, public=True),
-    Action("account.view", ALL_ROLES, scope="account:read"),
-    Action("account.update", ALL_ROLES),
+    # An account without roles still uses its own account page (and logs out).
+    Action("account.view", ALL_ROLES, signed_in=True, scope="account:read"),
+    Action("account.update", ALL_ROLES, signed_in=True),
     Action("console.view", _STAFF_SIDE),
     Action("users.view", frozenset({Role.STAFF, Role.ADMIN}), scope="users:read"),
     Action("users.manage", frozenset({Role.ADMIN}), scope="users:write"),

@@ -44,6 +44,7 @@ class Settings:
     port: int = 8000
     base_url: str = ""
     smtp_url: str = ""
+    storage_url: str = ""  # empty: files under DATA_DIR/objects; s3://... for MinIO
     mail_from: str = "熊本県DX推進コンソーシアム事務局 <noreply@kumamoto-dx.example.jp>"
     session_cookie_secure: bool = False
     behind_tls: bool = False
@@ -113,6 +114,7 @@ class Settings:
             port=int(env.get("PORT", base.port)),
             base_url=env.get("BASE_URL", ""),
             smtp_url=env.get("SMTP_URL", ""),
+            storage_url=env.get("STORAGE_URL", ""),
             mail_from=env.get("MAIL_FROM", base.mail_from),
             session_cookie_secure=_bool(env.get("SESSION_COOKIE_SECURE", str(production))),
             behind_tls=_bool(env.get("BEHIND_TLS", str(production))),

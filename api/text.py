@@ -18,6 +18,13 @@ def clean(value: object, max_length: int = 10_000) -> str:
     return text[: max_length + 1]
 
 
+def lookup_text(value: object, max_length: int = 100) -> str:
+    """Cleaned text without control characters, for searches, filters and lookups of input that
+    is not validated first (PostgreSQL refuses NUL in text parameters)."""
+    text = "".join(ch for ch in clean(value, max_length) if unicodedata.category(ch) != "Cc")
+    return text.strip()[:max_length]
+
+
 def normalize_email(value: object) -> str:
     return clean(value, 254).lower()
 

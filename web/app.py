@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-from litestar import Litestar, Request, Response
+from litestar import Litestar, Request, Response, Router
 from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
@@ -22,8 +22,8 @@ from api.demo import load_demo_content
 from api.health import routes as health_routes
 from api.http.auth import AuthMiddleware
 from api.http.guards import access_guard
-from api.http.headers import SecurityHeadersMiddleware
-from api.http.problems import api_exception_handler
+from api.http.headers import security_headers
+from api.http.problems import api_exception_handler, problem_response
 from api.jobs import routes as job_routes
 from api.jobs.worker import Worker
 from api.settings import Settings
@@ -44,6 +44,13 @@ def exception_handler(request: Request, exc: Exception) -> Response:
     if request.url.path.startswith("/api/") and request.url.path != "/api/docs":
         return api_exception_handler(request, exc)
     return html_exception_handler(request, exc)
+
+
+async def _schema_not_found_in_japanese(response: Response) -> Response:
+    # Litestar answers unknown paths under /api/<name> with an English HTML page.
+    if response.status_code == 404:
+        return problem_response(404, "お探しのAPI仕様のファイルは見つかりませんでした。")
+    return response
 
 
 def create_app(settings: Settings | None = None, *, migrate_on_start: bool = True) -> Litestar:
@@ -83,10 +90,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
 
     app = Litestar(
         route_handlers=[*health_routes.ROUTES, *API_ROUTES, *WEB_ROUTES, static],
-        middleware=[
-            DefineMiddleware(SecurityHeadersMiddleware, hsts=settings.behind_tls),
-            DefineMiddleware(AuthMiddleware, settings=settings),
-        ],
+        middleware=[DefineMiddleware(AuthMiddleware, settings=settings)],
+        before_send=[security_headers(settings.behind_tls)],
         guards=[access_guard],
         exception_handlers={Exception: exception_handler},
         template_config=TemplateConfig(
@@ -97,6 +102,14 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
             version="1.0.0",
             description="公開コンテンツの参照と、スコープ付きAPIトークンによる操作のためのJSON API。",
             path="/api",
+            # The schema router is public reading (the permission table decides every route).
+            openapi_router=Router(
+                "/api",
+                route_handlers=[],
+                include_in_schema=False,
+                opt={"action": "public.view"},
+                after_request=_schema_not_found_in_japanese,
+            ),
             render_plugins=[JsonRenderPlugin(path="/openapi.json")],
             create_examples=False,
         ),

@@ -22,14 +22,14 @@ from api.accounts.tables import (
     UserSession,
 )
 from api.audit import service as audit
-from api.db import transaction
+from api.db import contains, is_storable_id, transaction
 from api.errors import Conflict, NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
 from api.mail.service import queue_mail
 from api.pagination import Page, PageRequest
 from api.permissions import ROLE_LABELS, SCOPES, Role
 from api.principal import Principal
 from api.settings import Settings
-from api.text import clean, email_problem, normalize_email, required_text_problem
+from api.text import clean, email_problem, lookup_text, normalize_email, required_text_problem
 
 PURPOSE_RESET = "password_reset"
 PURPOSE_INVITATION = "invitation"
@@ -107,11 +107,21 @@ def _view(row: dict[str, Any], roles: frozenset[Role]) -> AccountView:
 
 
 async def get_account(account_id: int) -> AccountView:
-    rows = await Account.select().where(Account.id == account_id)
+    # An id beyond the column's range names no row (and would overflow the driver).
+    rows: list[dict[str, Any]] = []
+    if is_storable_id(account_id):
+        rows = await Account.select().where(Account.id == account_id)
     if not rows:
         raise NotFound("指定されたユーザーは見つかりませんでした。")
     roles = await _roles_of([account_id])
     return _view(rows[0], roles[account_id])
+
+
+async def _find_account(account_id: int) -> AccountView | None:
+    try:
+        return await get_account(account_id)
+    except NotFound:
+        return None
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -240,8 +250,9 @@ async def login(
 
     The message and the work done are the same whether or not the account exists.
     """
-    address = normalize_email(email)
-    password_text = str(password or "")
+    # Control characters cannot be part of any address (and PostgreSQL refuses NUL).
+    address = lookup_text(email, 254).lower()
+    password_text = str(password or "")[:1024]
     errors: dict[str, str] = {}
     if not address:
         errors["email"] = "メールアドレスを入力してください。"
@@ -256,7 +267,7 @@ async def login(
     rows = await Account.select().where(Account.email == address)
     row = rows[0] if rows else None
     passwords = Passwords(settings.argon2)
-    result = passwords.verify(row["password_hash"] if row else None, password_text[:1024])
+    result = passwords.verify(row["password_hash"] if row else None, password_text)
     if row is None or not result.ok or not row["is_active"]:
         async with transaction():
             await LoginAttempt.insert(*[LoginAttempt(key=key, succeeded=False) for key in keys])
@@ -578,9 +589,9 @@ class AccountFilter:
 
 async def list_accounts(filters: AccountFilter, page: PageRequest) -> Page[AccountView]:
     clauses: list[Any] = []
-    q = clean(filters.q, 100)
+    q = lookup_text(filters.q, 100)
     if q:
-        clauses.append(Account.email.ilike(f"%{q}%") | Account.display_name.ilike(f"%{q}%"))
+        clauses.append(contains(Account.email, q) | contains(Account.display_name, q))
     if filters.role in Role.__members__.values():
         clauses.append(
             Account.id.is_in(
@@ -729,11 +740,13 @@ async def create_api_token(
         errors["scopes"] = "スコープを1つ以上選択してください。"
     elif any(scope not in SCOPES for scope in scopes):
         errors["scopes"] = "選択できないスコープが含まれています。"
-    if errors:
+    account = await _find_account(account_id)
+    if account is None:
+        errors["account_id"] = "トークンを使うユーザーを選択してください。"
+    elif not account.is_active:
+        errors["account_id"] = "無効なユーザーにはトークンを発行できません。"
+    if errors or account is None:
         raise ValidationFailed(errors)
-    account = await get_account(account_id)
-    if not account.is_active:
-        raise ValidationFailed({"account": "無効なユーザーにはトークンを発行できません。"})
     token = "kdx_" + new_token()
     async with transaction():
         rows = await ApiToken.insert(
@@ -761,6 +774,8 @@ async def list_api_tokens(token_id: int | None = None) -> list[ApiTokenView]:
         ApiToken.all_columns(exclude=[ApiToken.token_hash]), ApiToken.account.email
     ).order_by(ApiToken.id, ascending=False)
     if token_id is not None:
+        if not is_storable_id(token_id):
+            return []
         query = query.where(ApiToken.id == token_id)
     rows = await query
     return [
@@ -797,3 +812,25 @@ def require(principal: Principal | None, action_name: str) -> Principal:
     if principal is None or not principal.can(action_name):
         raise PermissionDenied()
     return principal
+
+
+async def purge_expired() -> dict[str, int]:
+    """Housekeeping run by the worker: drop sessions, links and login attempts nobody can use."""
+    now = clock.now()
+    async with transaction():
+        sessions = (
+            await UserSession.delete()
+            .where(UserSession.expires_at <= now)
+            .returning(UserSession.id)
+        )
+        tokens = (
+            await OneTimeToken.delete()
+            .where(OneTimeToken.expires_at <= now - timedelta(days=30))
+            .returning(OneTimeToken.id)
+        )
+        attempts = (
+            await LoginAttempt.delete()
+            .where(LoginAttempt.attempted_at <= now - timedelta(days=1))
+            .returning(LoginAttempt.id)
+        )
+    return {"sessions": len(sessions), "tokens": len(tokens), "login_attempts": len(attempts)}

@@ -11,6 +11,7 @@ from api.dates import JST
 from api.db import contains
 from api.pagination import Page, PageRequest
 from api.principal import Principal
+from api.text import lookup_text
 
 
 async def record(
@@ -38,6 +39,10 @@ async def record(
     )
 
 
+EARLIEST = date(1900, 1, 1)
+LATEST = date(9000, 12, 31)
+
+
 @dataclass(frozen=True, slots=True)
 class AuditFilter:
     action: str = ""
@@ -63,16 +68,19 @@ class AuditRow:
 
 def _where(filters: AuditFilter) -> list[Any]:
     clauses: list[Any] = []
-    if filters.action:
-        clauses.append(AuditEntry.action == filters.action)
-    if filters.target_type:
-        clauses.append(AuditEntry.target_type == filters.target_type)
-    if filters.actor:
-        clauses.append(contains(AuditEntry.actor_label, filters.actor))
-    if filters.date_from:
+    action, target_type = lookup_text(filters.action, 64), lookup_text(filters.target_type, 32)
+    actor = lookup_text(filters.actor, 254)
+    if action:
+        clauses.append(AuditEntry.action == action)
+    if target_type:
+        clauses.append(AuditEntry.target_type == target_type)
+    if actor:
+        clauses.append(contains(AuditEntry.actor_label, actor))
+    # Dates at the ends of the calendar mean "no bound" (and would overflow in UTC).
+    if filters.date_from and filters.date_from > EARLIEST:
         start = datetime.combine(filters.date_from, datetime.min.time(), JST)
         clauses.append(AuditEntry.at >= start)
-    if filters.date_to:
+    if filters.date_to and filters.date_to < LATEST:
         end = datetime.combine(filters.date_to + timedelta(days=1), datetime.min.time(), JST)
         clauses.append(AuditEntry.at < end)
     return clauses

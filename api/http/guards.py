@@ -15,17 +15,25 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_FIELD = "_csrf"
 CSRF_HEADER = "x-csrf-token"
 
-# Routes Litestar itself adds (the OpenAPI schema) are public reading.
-BUILTIN_ACTIONS = {"/api/openapi.json": "public.view"}
+# Handlers Litestar adds by itself carry no opt of ours. The automatic OPTIONS answer of a route
+# only lists its methods, so it is public reading. (The OpenAPI schema router gets its action
+# in web.app, like every other router.)
+AUTOMATIC_OPTIONS_ACTION = "public.view"
 
 
-def action_of(handler: BaseRouteHandler, path: str = "") -> str | None:
+def _is_automatic_options(handler: BaseRouteHandler) -> bool:
+    methods = getattr(handler, "http_methods", set())
+    return methods == {"OPTIONS"} and getattr(handler.fn, "__name__", "") == "options_handler"
+
+
+def action_of(handler: BaseRouteHandler) -> str | None:
+    """The permission-table action of a route handler, or None (then it is refused)."""
     name = handler.opt.get("action")
-    if name is None:
-        for route_path in handler.paths:
-            if route_path in BUILTIN_ACTIONS:
-                return BUILTIN_ACTIONS[route_path]
-    return name
+    if name is not None:
+        return str(name)
+    if _is_automatic_options(handler):
+        return AUTOMATIC_OPTIONS_ACTION
+    return None
 
 
 class CsrfFailed(PermissionDenied):

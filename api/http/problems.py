@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Request, Response
@@ -10,6 +11,11 @@ from litestar.exceptions import HTTPException, ValidationException
 from api.errors import DomainError, ValidationFailed
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+UNREADABLE_BODY = (
+    "送信されたデータを読み取れませんでした。文字コード（UTF-8）と形式を確認してください。"
+)
+
+log = logging.getLogger("kdx.api")
 
 STATUS_TITLES = {
     400: "リクエストの形式が正しくありません。",
@@ -54,6 +60,9 @@ def describe(exc: Exception) -> tuple[int, str, dict[str, str] | None]:
         return exc.status_code, exc.message, exc.errors
     if isinstance(exc, DomainError):
         return exc.status_code, exc.message, None
+    if isinstance(exc, UnicodeDecodeError | RecursionError):
+        # Raised while decoding a body: bytes that are not UTF-8, or nesting beyond any sense.
+        return 400, UNREADABLE_BODY, None
     if isinstance(exc, ValidationException):
         return 400, "パラメーターの形式が正しくありません。", None
     if isinstance(exc, HTTPException):
@@ -62,6 +71,8 @@ def describe(exc: Exception) -> tuple[int, str, dict[str, str] | None]:
     return 500, STATUS_TITLES[500], None
 
 
-def api_exception_handler(_: Request, exc: Exception) -> Response:
+def api_exception_handler(request: Request, exc: Exception) -> Response:
     status, detail, errors = describe(exc)
+    if status >= 500:
+        log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem_response(status, detail, errors)

@@ -14,8 +14,8 @@ from typing import Any
 from piccolo.querystring import QueryString
 
 from api import clock
-from api.db import current_engine, is_postgres, transaction
-from api.errors import NotFound
+from api.db import current_engine, is_postgres, is_storable_id, transaction
+from api.errors import Conflict, NotFound
 from api.jobs.tables import Job
 from api.pagination import Page, PageRequest
 
@@ -108,17 +108,26 @@ async def fail(job: ClaimedJob, error: str) -> None:
 async def retry(job_id: int) -> None:
     """An admin puts a failed job back in the queue with a fresh count of attempts."""
     async with transaction():
-        rows = await Job.select(Job.status).where(Job.id == job_id)
+        rows: list[dict[str, Any]] = []
+        if is_storable_id(job_id):  # a larger id names no row (and would overflow the driver)
+            rows = await Job.select(Job.status).where(Job.id == job_id)
         if not rows:
             raise NotFound("指定されたジョブは見つかりませんでした。")
-        await Job.update(
-            {
-                Job.status: "queued",
-                Job.attempts: 0,
-                Job.run_after: clock.now(),
-                Job.finished_at: None,
-            }
-        ).where(Job.id == job_id)
+        # Only a failed job: a queued one runs anyway, a running one would run twice.
+        updated = (
+            await Job.update(
+                {
+                    Job.status: "queued",
+                    Job.attempts: 0,
+                    Job.run_after: clock.now(),
+                    Job.finished_at: None,
+                }
+            )
+            .where((Job.id == job_id) & (Job.status == "failed"))
+            .returning(Job.id)
+        )
+        if not updated:
+            raise Conflict("失敗したジョブだけを再実行できます。一覧を再読み込みしてください。")
 
 
 async def list_jobs(status: str, page: PageRequest) -> Page[JobRow]:

@@ -15,6 +15,7 @@ from api.settings import Settings
 log = logging.getLogger("kdx.worker")
 
 Handler = Callable[[Settings, dict[str, Any]], Awaitable[None]]
+HOUSEKEEPING_INTERVAL = 3600.0  # seconds between purges of expired sessions and links
 
 
 def default_handlers() -> dict[str, Handler]:
@@ -53,10 +54,22 @@ class Worker:
             done += 1
         return done
 
+    async def housekeeping(self) -> None:
+        from api.accounts.service import purge_expired
+
+        purged = await purge_expired()
+        if any(purged.values()):
+            log.info("housekeeping: %s", purged)
+
     async def run_forever(self, poll_seconds: float = 1.0) -> None:
         log.info("worker %s started", self.worker_id)
+        loop = asyncio.get_running_loop()
+        next_housekeeping = loop.time()
         while not self._stopping.is_set():
             try:
+                if loop.time() >= next_housekeeping:
+                    next_housekeeping = loop.time() + HOUSEKEEPING_INTERVAL
+                    await self.housekeeping()
                 busy = await self.run_once()
             except Exception:
                 log.exception("worker loop error")

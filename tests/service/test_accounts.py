@@ -131,3 +131,25 @@ async def test_user_list_query_count_does_not_grow_with_page_size(
     assert len(page.items) == 50 and all(len(a.roles) == 2 for a in page.items)
     assert small.count > 0
     assert large.count == small.count
+
+
+async def test_housekeeping_purges_expired_sessions_and_old_attempts(
+    settings: Settings, db: None, monkeypatch
+) -> None:
+    from datetime import timedelta
+
+    from api import clock
+    from api.accounts.tables import LoginAttempt
+
+    await make_account(settings, "member@example.jp")
+    await service.login(settings, "member@example.jp", PASSWORD, "10.0.0.1")
+    with pytest.raises(ValidationFailed):
+        await service.login(settings, "member@example.jp", "wrong password!", "10.0.0.1")
+    fresh = await service.purge_expired()
+    assert fresh == {"sessions": 0, "tokens": 0, "login_attempts": 0}
+
+    later = clock.now() + timedelta(days=30)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    purged = await service.purge_expired()
+    assert purged["sessions"] == 1 and purged["login_attempts"] >= 2
+    assert await UserSession.count() == 0 and await LoginAttempt.count() == 0

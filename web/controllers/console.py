@@ -23,12 +23,21 @@ from web.rendering import page
 
 PageNumber = Annotated[int, Parameter(ge=1, le=100000)]
 NO_STORE = {"Cache-Control": "no-store", "Vary": "HX-Request"}
+ACTIVE_CHOICES = {"true": True, "false": False}
 
 
 def _principal(request: Request) -> Principal:
     found = principal_of(request.scope)
     assert found is not None
     return found
+
+
+def _wants_fragment(request: Request) -> bool:
+    """An htmx swap gets the fragment; a history restore (a page htmx lost) gets the full page."""
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
+    )
 
 
 @get("/console", opt={"action": "console.view"}, include_in_schema=False)
@@ -42,9 +51,7 @@ async def users(
 ) -> Template:
     filters = accounts.AccountFilter(q=q[:100], role=role, status=status)
     result = await accounts.list_accounts(filters, PageRequest.of(page_number))
-    template = (
-        "console/_users_table.html" if request.headers.get("hx-request") else "console/users.html"
-    )
+    template = "console/_users_table.html" if _wants_fragment(request) else "console/users.html"
     params = {"q": filters.q, "role": role, "status": status}
     return page(request, template, headers=NO_STORE, result=result, params=params)
 
@@ -93,13 +100,17 @@ async def user_detail(request: Request, account_id: int, done: str = "") -> Temp
 @post("/console/users/{account_id:int}", opt={"action": "users.manage"}, include_in_schema=False)
 async def update_user(request: Request, account_id: int) -> Response | Template:
     values, lists = await form_values(request)
+    active_text = values.get("is_active")
     try:
+        if active_text is not None and active_text not in ACTIVE_CHOICES:
+            raise ValidationFailed({"is_active": "利用状態は「有効」か「無効」を選んでください。"})
         await accounts.update_account(
             _principal(request),
             account_id,
             display_name=values.get("display_name", ""),
             roles=lists.get("roles", []),
-            is_active=values.get("is_active") == "true",
+            # Left out of the form: the state stays as it is (never a silent deactivation).
+            is_active=ACTIVE_CHOICES.get(active_text or ""),
         )
     except ValidationFailed as exc:
         return await _user_page(request, account_id, 422, errors=exc.errors, values=values)
@@ -192,8 +203,6 @@ async def create_token(request: Request) -> Template:
     except ValueError:
         account_id = 0
     try:
-        if not account_id:
-            raise ValidationFailed({"account_id": "トークンを使うユーザーを選択してください。"})
         view, token = await accounts.create_api_token(
             _principal(request), account_id, values.get("name", ""), scopes
         )

@@ -1,6 +1,8 @@
 /* Progressive enhancement only: every page works without this file.
    - Moves focus to an error summary or notice when a page loads with one.
-   - After an htmx swap, moves focus to the swapped region's heading and announces it. */
+   - A link in an error summary moves focus to its field (the first control of a group).
+   - After an htmx swap, moves focus to the swapped region's heading and announces it. A swap
+     caused by changing a select only announces: focus stays where the user is choosing. */
 (function () {
   "use strict";
 
@@ -22,22 +24,66 @@
     }, 50);
   }
 
+  function focusField(target) {
+    var control = target;
+    if (target.matches("fieldset")) {
+      control = target.querySelector("input, select, textarea");
+    }
+    if (!control) {
+      return false;
+    }
+    var label = target.matches("fieldset") ? target.querySelector("legend") : null;
+    if (!label && control.id) {
+      label = document.querySelector('label[for="' + control.id + '"]');
+    }
+    (label || control).scrollIntoView();
+    control.focus({ preventScroll: true });
+    return true;
+  }
+
+  function movesFocus(event) {
+    var config = event.detail.requestConfig;
+    var trigger = config && config.triggeringEvent;
+    return !trigger || trigger.type !== "change";
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     focusAutofocus(document);
   });
 
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest(".error-summary a[href^='#']") : null;
+    if (!link) {
+      return;
+    }
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    if (target && focusField(target)) {
+      event.preventDefault();
+    }
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
+    if (!target) {
+      return;
+    }
     var heading = target.querySelector("[data-swap-focus]");
     if (heading) {
-      heading.focus();
+      if (movesFocus(event)) {
+        heading.focus();
+      }
       announce(heading.textContent.trim());
     } else {
       focusAutofocus(target);
     }
   });
 
-  document.addEventListener("htmx:responseError", function () {
-    announce("通信に失敗しました。ページを再読み込みしてください。");
-  });
+  // The message comes from the page (translated on the server), not from this file.
+  function announceFailure() {
+    var region = document.getElementById("live-region");
+    announce(region && region.getAttribute("data-failure-message"));
+  }
+
+  document.addEventListener("htmx:responseError", announceFailure);
+  document.addEventListener("htmx:sendError", announceFailure);
 })();

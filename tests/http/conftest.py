@@ -1,0 +1,103 @@
+"""Fixtures for the HTTP tests: one account per role, things to point path ids at, row counts."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from api.accounts import service as accounts
+from api.accounts.tables import Account, UserSession
+from api.audit.tables import AuditEntry
+from api.jobs import service as jobs
+from api.jobs.tables import Job
+from api.mail.tables import OutboxMail
+from api.permissions import Role
+from api.principal import Principal
+from api.settings import Settings
+from tests.conftest import PASSWORD, make_account, web_login
+
+# None stands for an account that has no role at all (it may still use its own account).
+ROLE_CASES: list[Role | None] = [*Role, None]
+
+
+def role_email(role: Role | None) -> str:
+    return f"{role.value if role else 'norole'}@example.jp"
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    """What the route walks need: accounts per role and real ids for path parameters."""
+
+    accounts: dict[Role | None, accounts.AccountView]
+    target: accounts.AccountView  # an invited user (no password yet) that routes can act on
+    job_id: int  # a failed job, so it can be retried
+    token_id: int
+    token: str
+
+    def path_values(self) -> dict[str, str]:
+        return {
+            "account_id": str(self.target.id),
+            "job_id": str(self.job_id),
+            "token_id": str(self.token_id),
+            "token": "no-such-token",
+            "path": "no-such-schema.json",
+        }
+
+
+def admin_principal(view: accounts.AccountView) -> Principal:
+    return Principal(
+        account_id=view.id, email=view.email, display_name=view.display_name, roles=view.roles
+    )
+
+
+@pytest.fixture
+async def world(settings: Settings, db: None) -> World:
+    made: dict[Role | None, accounts.AccountView] = {}
+    for role in ROLE_CASES:
+        made[role] = await make_account(settings, role_email(role), {role} if role else set())
+    admin = admin_principal(made[Role.ADMIN])
+    target, _ = await accounts.invite_account(
+        settings,
+        admin,
+        accounts.AccountInput(
+            email="target@example.jp", display_name="対象 ユーザー", roles=frozenset({Role.STAFF})
+        ),
+    )
+    job_id = await jobs.enqueue("test.noop", {})
+    await Job.update({Job.status: "failed", Job.last_error: "テスト"}).where(Job.id == job_id)
+    token_view, token = await accounts.create_api_token(
+        admin, made[Role.MEMBER_USER].id, "テスト用トークン", ["account:read"]
+    )
+    return World(accounts=made, target=target, job_id=job_id, token_id=token_view.id, token=token)
+
+
+async def login_as(client: AsyncTestClient, email: str, password: str = PASSWORD) -> None:
+    """A fresh browser: no cookies, then a web login (session and CSRF cookies)."""
+    client.cookies.clear()
+    await web_login(client, email, password)
+
+
+@contextlib.asynccontextmanager
+async def browser(app: Litestar) -> AsyncIterator[AsyncTestClient]:
+    """A second browser on the same app, with its own cookies; it does not follow redirects."""
+    async with AsyncTestClient(app=app) as other:
+        other.follow_redirects = False
+        yield other
+
+
+async def row_counts() -> dict[str, int]:
+    return {
+        "account": await Account.count(),
+        "audit": await AuditEntry.count(),
+        "mail": await OutboxMail.count(),
+        "session": await UserSession.count(),
+    }
+
+
+def is_japanese(text: str) -> bool:
+    return any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in text)
