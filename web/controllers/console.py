@@ -173,7 +173,12 @@ async def retry_job(request: Request, job_id: int) -> Response:
 @get("/console/mail", opt={"action": "jobs.manage"}, include_in_schema=False)
 async def outbox(request: Request, page_number: PageNumber = 1) -> Template:
     result = await mail.list_mail(PageRequest.of(page_number))
-    return page(request, "console/mail.html", headers=NO_STORE, result=result, params={})
+    # Once real mail goes out, bodies hold live reset and invitation links: show only who got what.
+    show_bodies = not request.app.state.settings.smtp_url
+    return page(
+        request, "console/mail.html", headers=NO_STORE, result=result, params={},
+        show_bodies=show_bodies,
+    )  # fmt: skip
 
 
 async def _tokens_page(request: Request, status_code: int = 200, **context: object) -> Template:
