@@ -23,7 +23,7 @@ from api.accounts.tables import (
 )
 from api.audit import service as audit
 from api.db import contains, is_storable_id, transaction
-from api.errors import Conflict, NotFound, PermissionDenied, TooManyAttempts, ValidationFailed
+from api.errors import Conflict, NotFound, TooManyAttempts, ValidationFailed
 from api.mail.service import queue_mail
 from api.pagination import Page, PageRequest
 from api.permissions import ROLE_LABELS, SCOPES, Role
@@ -805,13 +805,6 @@ async def revoke_api_token(actor: Principal, token_id: int) -> None:
         await audit.record(
             actor, "token.revoke", "api_token", token_id, target_label=tokens[0].name
         )
-
-
-def require(principal: Principal | None, action_name: str) -> Principal:
-    """For services called outside HTTP: refuse unless the principal may do the action."""
-    if principal is None or not principal.can(action_name):
-        raise PermissionDenied()
-    return principal
 
 
 async def purge_expired() -> dict[str, int]:
