@@ -1,4 +1,7 @@
-"""Demo content for the embedded mode: one account per role (never in production mode)."""
+"""Demo content for the embedded mode (never in production mode): one account per role and about
+60 member organisations (api.demo_members). The demo member admin and member user belong to one
+of them; a few membership applications wait in the screening queue (api.demo_applications).
+Loading runs at every embedded start and creates only what is missing."""
 
 from __future__ import annotations
 
@@ -6,6 +9,9 @@ import logging
 
 from api.accounts import service as accounts
 from api.accounts.tables import Account
+from api.db import transaction
+from api.demo_applications import load_demo_applications
+from api.demo_members import load_demo_organisations
 from api.permissions import Role
 from api.settings import Settings
 
@@ -20,19 +26,44 @@ DEMO_ACCOUNTS: list[tuple[str, str, Role, str]] = [
     ("member-admin@example.jp", "阿蘇 美咲", Role.MEMBER_ADMIN, "demo-member-admin-2026"),
     ("member@example.jp", "天草 健", Role.MEMBER_USER, "demo-member-2026"),
 ]
+MEMBER_ROLES = frozenset({Role.MEMBER_ADMIN, Role.MEMBER_USER})
 
 
 async def load_demo_content(settings: Settings) -> int:
-    """Create what is missing; returns how many accounts were created."""
+    """Create what is missing; returns how many accounts and organisations were created."""
     if settings.is_production:
         raise RuntimeError("demo content is for the embedded mode only")
+    organisations, member_organisation = await load_demo_organisations()
     created = 0
+    existing = {
+        row["email"]: row
+        for row in await Account.select(Account.id, Account.email, Account.organisation).where(
+            Account.email.is_in([email for email, *_ in DEMO_ACCOUNTS])
+        )
+    }
     for email, name, role, password in DEMO_ACCOUNTS:
-        if await Account.exists().where(Account.email == email):
+        organisation_id = member_organisation if role in MEMBER_ROLES else None
+        found = existing.get(email)
+        if found is not None:
+            # Databases from before the member organisations existed: attach the member accounts.
+            if organisation_id is not None and found["organisation"] is None:
+                async with transaction():
+                    await Account.update({Account.organisation: organisation_id}).where(
+                        Account.id == found["id"]
+                    )
             continue
-        data = accounts.AccountInput(email=email, display_name=name, roles=frozenset({role}))
+        data = accounts.AccountInput(
+            email=email,
+            display_name=name,
+            roles=frozenset({role}),
+            organisation_id=organisation_id,
+        )
         await accounts.create_account_with_password(settings, data, password, action="demo.create")
         created += 1
-    if created:
-        log.info("demo content: %d accounts created", created)
-    return created
+    applications = await load_demo_applications(settings)
+    if created or organisations or applications:
+        log.info(
+            "demo content: %d accounts, %d organisations, %d applications created",
+            created, organisations, applications,
+        )  # fmt: skip
+    return created + organisations + applications

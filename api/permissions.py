@@ -35,6 +35,14 @@ SCOPES: dict[str, str] = {
     "account:read": "自分のアカウント情報の参照",
     "users:read": "ユーザー一覧・詳細の参照",
     "users:write": "ユーザーの作成・変更",
+    "applications:read": "入会申込の参照",
+    "applications:write": "入会申込の審査",
+    "members:read": "会員団体の参照",
+    "members:write": "会員団体の登録・変更・取込",
+    "reports:read": "会員レポートの参照",
+    "organisation:read": "自団体の情報の参照",
+    "organisation:write": "自団体の情報・ユーザーの管理",
+    "directory:read": "会員名簿の参照",
 }
 
 
@@ -55,6 +63,8 @@ class Action:
 
 
 _STAFF_SIDE = frozenset({Role.EDITOR, Role.STAFF, Role.ADMIN})
+_SECRETARIAT = frozenset({Role.STAFF, Role.ADMIN})
+_MEMBERS = frozenset({Role.MEMBER_USER, Role.MEMBER_ADMIN})
 
 _ACTIONS = [
     Action("public.view", ALL_ROLES, public=True),
@@ -68,6 +78,20 @@ _ACTIONS = [
     Action("audit.view", frozenset({Role.ADMIN})),
     Action("jobs.manage", frozenset({Role.ADMIN})),
     Action("tokens.manage", frozenset({Role.ADMIN})),
+    # Membership applications: anyone applies; the secretariat screens.
+    Action("application.submit", ALL_ROLES, public=True),
+    Action("applications.view", _SECRETARIAT, scope="applications:read"),
+    Action("applications.screen", _SECRETARIAT, scope="applications:write"),
+    Action("checklist.manage", frozenset({Role.ADMIN})),
+    # Member organisations. Officials read organisation data, never contacts' personal data.
+    Action("members.view", _SECRETARIAT | {Role.OFFICIAL}, scope="members:read"),
+    Action("members.contacts", _SECRETARIAT, scope="members:read"),
+    Action("members.manage", _SECRETARIAT, scope="members:write"),
+    Action("reports.members", _SECRETARIAT | {Role.OFFICIAL}, scope="reports:read"),
+    # A member's own organisation (the service checks that it is theirs and active).
+    Action("organisation.view", _MEMBERS, scope="organisation:read"),
+    Action("organisation.manage", frozenset({Role.MEMBER_ADMIN}), scope="organisation:write"),
+    Action("directory.view", _MEMBERS | _SECRETARIAT, scope="directory:read"),
 ]
 
 PERMISSIONS: dict[str, Action] = {action.name: action for action in _ACTIONS}

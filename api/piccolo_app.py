@@ -12,9 +12,11 @@ from api.accounts.tables import (
     OneTimeToken,
     UserSession,
 )
+from api.applications.tables import AntisocialCheck, Application, ScreeningChecklist
 from api.audit.tables import AuditEntry
 from api.jobs.tables import Job
 from api.mail.tables import OutboxMail
+from api.members.tables import Organisation, OrganisationContact
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -28,6 +30,11 @@ TABLES = [
     AuditEntry,
     Job,
     OutboxMail,
+    Organisation,
+    OrganisationContact,
+    ScreeningChecklist,
+    Application,
+    AntisocialCheck,
 ]
 
 APP_CONFIG = AppConfig(

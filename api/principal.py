@@ -16,6 +16,8 @@ class Principal:
     session_id: int | None = None
     token_scopes: frozenset[str] | None = None  # set when acting through an API token
     client_address: str = ""
+    organisation_id: int | None = None  # the member organisation of a member user or admin
+    organisation_active: bool = False  # whether that organisation's membership is active
 
     def can(self, action_name: str) -> bool:
         return PERMISSIONS[action_name].allows(self.roles, self.token_scopes)

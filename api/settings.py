@@ -51,12 +51,23 @@ class Settings:
     session_idle_minutes: int = 120
     session_absolute_hours: int = 24 * 7
     password_reset_minutes: int = 60
+    # Reset requests: a mailbox gets few reset mails, and one client cannot mail many addresses.
+    password_reset_window_minutes: int = 60
+    password_reset_max_mails: int = 3  # per e-mail address and window
+    password_reset_max_requests: int = 10  # per client address and window
     invitation_days: int = 7
-    login_max_failures: int = 5
+    login_max_failures: int = 5  # per account and window
+    # Per client address. An office behind one NAT address shares it: raise it there.
+    login_max_failures_per_client: int = 5
     login_window_minutes: int = 15
     run_worker_in_process: bool = True
     database_pool: bool = True  # PostgreSQL connection pool (tests run without)
     demo_content: bool = True
+    # Approval of an application must come from someone other than who recorded the
+    # anti-social-forces check (a second pair of eyes).
+    screening_separate_approver: bool = True
+    new_members_target: int = 50  # new member organisations wanted per fiscal year
+    evidence_max_bytes: int = 10 * 1024 * 1024  # an evidence file of a screening check
     argon2: Argon2Parameters = field(default_factory=Argon2Parameters)
     log_level: str = "INFO"
 
@@ -120,6 +131,13 @@ class Settings:
             behind_tls=_bool(env.get("BEHIND_TLS", str(production))),
             run_worker_in_process=_bool(env.get("RUN_WORKER_IN_PROCESS", str(not production))),
             demo_content=_bool(env.get("DEMO_CONTENT", str(not production))),
+            screening_separate_approver=_bool(
+                env.get("SCREENING_SEPARATE_APPROVER", str(base.screening_separate_approver))
+            ),
+            login_max_failures_per_client=int(
+                env.get("LOGIN_MAX_FAILURES_PER_CLIENT", base.login_max_failures_per_client)
+            ),
+            new_members_target=int(env.get("NEW_MEMBERS_TARGET", base.new_members_target)),
             argon2=argon2,
             log_level=env.get("LOG_LEVEL", base.log_level),
         )

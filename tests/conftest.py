@@ -89,10 +89,17 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient]:
 
 
 async def make_account(
-    settings: Settings, email: str, roles: set[Role] | None = None, password: str = PASSWORD
+    settings: Settings,
+    email: str,
+    roles: set[Role] | None = None,
+    password: str = PASSWORD,
+    organisation_id: int | None = None,
 ) -> accounts.AccountView:
     data = accounts.AccountInput(
-        email=email, display_name="テスト 利用者", roles=frozenset(roles or ())
+        email=email,
+        display_name="テスト 利用者",
+        roles=frozenset(roles or ()),
+        organisation_id=organisation_id,
     )
     return await accounts.create_account_with_password(settings, data, password)
 

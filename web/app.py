@@ -8,25 +8,31 @@ import logging
 from collections.abc import AsyncIterator
 
 from litestar import Litestar, Request, Response, Router
-from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from api.accounts import routes as account_routes
+from api.applications import routes as application_routes
 from api.audit import routes as audit_routes
 from api.db import bind_engine, close_pool, create_engine, migrate, prepare_database, start_pool
 from api.demo import load_demo_content
 from api.health import routes as health_routes
 from api.http.auth import AuthMiddleware
 from api.http.guards import access_guard
+from api.http.head import HeadAsGet
 from api.http.headers import security_headers
 from api.http.problems import api_exception_handler, problem_response
 from api.jobs import routes as job_routes
 from api.jobs.worker import Worker
+from api.members import platform_routes as member_platform_routes
+from api.members import routes as member_routes
+from api.reports import routes as report_routes
 from api.settings import Settings
+from storage import open_store
 from web.controllers import ROUTES as WEB_ROUTES
 from web.errors import html_exception_handler
 from web.rendering import STATIC_DIR, build_environment
@@ -37,6 +43,10 @@ API_ROUTES = [
     *account_routes.ROUTES,
     *audit_routes.ROUTES,
     *job_routes.ROUTES,
+    *application_routes.ROUTES,
+    *member_routes.ROUTES,
+    *member_platform_routes.ROUTES,
+    *report_routes.ROUTES,
 ]
 
 
@@ -117,5 +127,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         request_max_body_size=1024 * 1024,
         debug=False,
     )
+    app.asgi_handler = HeadAsGet(app.asgi_handler)  # HEAD as GET without a body, outside routing
     app.state.settings = settings
+    # The object store for files (evidence, media, recordings): local directory or S3/MinIO.
+    app.state.store = open_store(settings.storage_url, settings.data_dir)
     return app

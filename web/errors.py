@@ -7,7 +7,7 @@ import logging
 from litestar import Request, Response
 from litestar.response import Template
 
-from api.http.problems import describe
+from api.http.problems import describe, passed_headers
 from web.rendering import page
 
 log = logging.getLogger("kdx.web")
@@ -34,7 +34,7 @@ def html_exception_handler(request: Request, exc: Exception) -> Response | Templ
         request,
         template,
         status_code=status,
-        headers={"Cache-Control": "no-store"},
+        headers={"Cache-Control": "no-store", **passed_headers(exc)},
         title=title,
         detail=detail,
         status=status,

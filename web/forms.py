@@ -27,3 +27,41 @@ def safe_next(value: str | None, default: str = "/account") -> str:
     if parsed.scheme or parsed.netloc:
         return default
     return value
+
+
+ORGANISATION_LABELS: dict[str, str] = {
+    "name": "団体名",
+    "name_kana": "団体名のフリガナ",
+    "corporate_number": "法人番号",
+    "kind": "団体の種別",
+    "industry": "業種",
+    "size_band": "従業員規模",
+    "postal_code": "郵便番号",
+    "prefecture": "都道府県",
+    "municipality": "市区町村",
+    "address_line": "町名・番地・建物名",
+    "website": "ウェブサイト",
+    "representative_name": "代表者氏名",
+    "representative_title": "代表者の役職",
+    "profile_public": "会員名簿への掲載",
+    "profile_text": "団体の紹介文",
+}
+CONTACT_LABELS: dict[str, str] = {
+    "name": "氏名",
+    "department": "部署",
+    "email": "メールアドレス",
+    "phone": "電話番号",
+}
+
+
+def organisation_labels(*contact_prefixes: tuple[str, str]) -> dict[str, str]:
+    """Field labels for an error summary: the organisation's, then each contact's.
+
+    Each contact prefix comes with the heading it has on the form, e.g. ("contact_0_", "担当者1").
+    """
+    labels = dict(ORGANISATION_LABELS)
+    for prefix, heading in contact_prefixes:
+        labels.update(
+            {f"{prefix}{key}": f"{heading} {text}" for key, text in CONTACT_LABELS.items()}
+        )
+    return labels

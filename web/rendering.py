@@ -16,7 +16,9 @@ from markupsafe import Markup
 from api import dates
 from api.http.auth import csrf_token_of, principal_of
 from api.http.guards import CSRF_FIELD
+from api.members import reference
 from api.permissions import ROLE_LABELS, Role
+from web.forms import organisation_labels
 
 WEB_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = WEB_DIR / "templates"
@@ -54,6 +56,8 @@ def build_environment(locale: str = DEFAULT_LOCALE, locale_dir: Path = LOCALE_DI
     env.filters["jdatetime"] = dates.format_datetime
     env.filters["fiscal_year"] = dates.format_fiscal_year
     env.globals["role_labels"] = ROLE_LABELS
+    env.globals["ref"] = reference
+    env.globals["organisation_labels"] = organisation_labels
     env.globals["roles"] = list(Role)
     env.globals["query"] = _query
     env.globals["zip"] = zip

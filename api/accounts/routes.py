@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.accounts import service
 from api.accounts.schemas import (
@@ -16,7 +16,9 @@ from api.accounts.schemas import (
     ApiTokenCreate,
     ApiTokenOut,
     LoginRequest,
+    MessageOut,
     PasswordChange,
+    PasswordResetRequest,
 )
 from api.http.auth import SESSION_COOKIE, client_address, cookie_header
 from api.pagination import PageRequest
@@ -39,7 +41,7 @@ class AuthController(Controller):
     tags = ["認証"]
 
     @post("/login", opt={"action": "auth.login"}, status_code=200, summary="ログイン（セッション）")
-    async def login(self, request: Request, data: LoginRequest) -> Response[AccountOut]:
+    async def login(self, request: Request, data: JSONBody[LoginRequest]) -> Response[AccountOut]:
         settings = settings_of(request)
         result = await service.login(
             settings,
@@ -57,6 +59,20 @@ class AuthController(Controller):
                 "set-cookie": cookie_header(settings, SESSION_COOKIE, result.session_token, max_age)
             },
         )
+
+    @post(
+        "/password-reset",
+        opt={"action": "auth.login"},
+        status_code=202,
+        summary="パスワード再設定の申請（登録の有無にかかわらず同じ応答）",
+    )
+    async def request_password_reset(
+        self, request: Request, data: JSONBody[PasswordResetRequest]
+    ) -> MessageOut:
+        await service.request_password_reset(
+            settings_of(request), data.email, client_address(request.scope)
+        )
+        return MessageOut(message=service.RESET_REQUESTED_MESSAGE)
 
     @post("/logout", opt={"action": "account.view"}, status_code=204, summary="ログアウト")
     async def logout(self, request: Request) -> Response[None]:
@@ -78,7 +94,7 @@ class MeController(Controller):
         return AccountOut.of(await service.get_account(principal(request).account_id))
 
     @post("/password", opt={"action": "account.update"}, status_code=204, summary="パスワード変更")
-    async def change_password(self, request: Request, data: PasswordChange) -> None:
+    async def change_password(self, request: Request, data: JSONBody[PasswordChange]) -> None:
         await service.change_password(
             settings_of(request),
             principal(request),
@@ -95,11 +111,11 @@ class UsersController(Controller):
     @get("", opt={"action": "users.view"}, summary="ユーザー一覧")
     async def list_users(
         self,
-        q: str = "",
-        role: str = "",
-        status: str = "",
-        page: Annotated[int, Parameter(ge=1, le=100000)] = 1,
-        per_page: Annotated[int, Parameter(ge=1, le=100)] = 20,
+        q: FromQuery[str] = "",
+        role: FromQuery[str] = "",
+        status: FromQuery[str] = "",
+        page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
     ) -> AccountPage:
         result = await service.list_accounts(
             service.AccountFilter(q=q, role=role, status=status), PageRequest.of(page, per_page)
@@ -113,18 +129,18 @@ class UsersController(Controller):
         )
 
     @post("", opt={"action": "users.manage"}, summary="ユーザーの招待（作成）")
-    async def create_user(self, request: Request, data: AccountCreate) -> AccountOut:
+    async def create_user(self, request: Request, data: JSONBody[AccountCreate]) -> AccountOut:
         account = service.validate_account_input(data.email, data.display_name, data.roles)
         view, _ = await service.invite_account(settings_of(request), principal(request), account)
         return AccountOut.of(view)
 
     @get("/{account_id:int}", opt={"action": "users.view"}, summary="ユーザー詳細")
-    async def get_user(self, account_id: int) -> AccountOut:
+    async def get_user(self, account_id: FromPath[int]) -> AccountOut:
         return AccountOut.of(await service.get_account(account_id))
 
     @patch("/{account_id:int}", opt={"action": "users.manage"}, summary="ユーザーの変更・無効化")
     async def update_user(
-        self, request: Request, account_id: int, data: AccountUpdate
+        self, request: Request, account_id: FromPath[int], data: JSONBody[AccountUpdate]
     ) -> AccountOut:
         view = await service.update_account(
             principal(request),
@@ -145,14 +161,14 @@ class TokensController(Controller):
         return [ApiTokenOut.of(view) for view in await service.list_api_tokens()]
 
     @post("", opt={"action": "tokens.manage"}, summary="APIトークンの発行（値は一度だけ返す）")
-    async def create_token(self, request: Request, data: ApiTokenCreate) -> ApiTokenOut:
+    async def create_token(self, request: Request, data: JSONBody[ApiTokenCreate]) -> ApiTokenOut:
         view, token = await service.create_api_token(
             principal(request), data.account_id, data.name, data.scopes
         )
         return ApiTokenOut.of(view, token)
 
     @delete("/{token_id:int}", opt={"action": "tokens.manage"}, summary="APIトークンの失効")
-    async def revoke_token(self, request: Request, token_id: int) -> None:
+    async def revoke_token(self, request: Request, token_id: FromPath[int]) -> None:
         await service.revoke_api_token(principal(request), token_id)
 
 

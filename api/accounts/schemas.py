@@ -14,6 +14,14 @@ class LoginRequest(msgspec.Struct):
     password: str
 
 
+class PasswordResetRequest(msgspec.Struct):
+    email: str
+
+
+class MessageOut(msgspec.Struct):
+    message: str
+
+
 class AccountOut(msgspec.Struct):
     id: int
     email: str

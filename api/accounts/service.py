@@ -38,6 +38,13 @@ THROTTLED_MESSAGE = (
     "ログインに続けて失敗したため、一時的にログインを制限しています。"
     "15分ほどたってから再度お試しください。"
 )
+RESET_REQUESTED_MESSAGE = (
+    "入力されたメールアドレスが登録されている場合、パスワード再設定用のリンクをお送りしました。"
+)
+RESET_THROTTLED_MESSAGE = (
+    "パスワード再設定の申請が短い時間に続いたため、一時的に受け付けを制限しています。"
+    "1時間ほどたってから再度お試しください。"
+)
 TOUCH_INTERVAL = timedelta(minutes=1)
 
 
@@ -59,6 +66,7 @@ class AccountView:
     has_password: bool
     created_at: datetime
     last_login_at: datetime | None
+    organisation_id: int | None = None
 
     @property
     def role_labels(self) -> list[str]:
@@ -103,6 +111,7 @@ def _view(row: dict[str, Any], roles: frozenset[Role]) -> AccountView:
         has_password=row["password_hash"] is not None,
         created_at=row["created_at"],
         last_login_at=row["last_login_at"],
+        organisation_id=row["organisation"],
     )
 
 
@@ -132,6 +141,7 @@ class AccountInput:
     email: str
     display_name: str
     roles: frozenset[Role]
+    organisation_id: int | None = None  # a member organisation's user or admin
 
 
 def validate_account_input(
@@ -162,7 +172,12 @@ async def _insert_account(data: AccountInput, password_hash: str | None) -> int:
     if await Account.exists().where(Account.email == data.email):
         raise ValidationFailed({"email": "このメールアドレスはすでに登録されています。"})
     rows = await Account.insert(
-        Account(email=data.email, display_name=data.display_name, password_hash=password_hash)
+        Account(
+            email=data.email,
+            display_name=data.display_name,
+            password_hash=password_hash,
+            organisation=data.organisation_id,
+        )
     ).returning(Account.id)
     account_id = int(rows[0]["id"])
     if data.roles:
@@ -221,19 +236,24 @@ async def create_account_with_password(
 # --- login, sessions --------------------------------------------------------------------------
 
 
-def _attempt_keys(email: str, client_address: str) -> list[str]:
-    return [f"account:{email}", f"address:{client_address}"]
+def _attempt_keys(settings: Settings, email: str, client_address: str) -> list[tuple[str, int]]:
+    """Failure counters and their limits: one account, and one client address. Offices share an
+    address behind NAT, so the address allows more failures than one account does."""
+    return [
+        (f"account:{email}", settings.login_max_failures),
+        (f"address:{client_address}", settings.login_max_failures_per_client),
+    ]
 
 
-async def _is_throttled(settings: Settings, keys: list[str]) -> bool:
+async def _is_throttled(settings: Settings, keys: list[tuple[str, int]]) -> bool:
     since = clock.now() - timedelta(minutes=settings.login_window_minutes)
-    for key in keys:
+    for key, limit in keys:
         failures = await LoginAttempt.count().where(
             (LoginAttempt.key == key)
             & (LoginAttempt.attempted_at >= since)
             & (LoginAttempt.succeeded.eq(False))
         )
-        if failures >= settings.login_max_failures:
+        if failures >= limit:
             return True
     return False
 
@@ -260,17 +280,19 @@ async def login(
         errors["password"] = "パスワードを入力してください。"
     if errors:
         raise ValidationFailed(errors)
-    keys = _attempt_keys(address, client_address)
+    keys = _attempt_keys(settings, address, client_address)
     if await _is_throttled(settings, keys):
         raise TooManyAttempts(THROTTLED_MESSAGE)
 
-    rows = await Account.select().where(Account.email == address)
+    rows = await Account.select(
+        Account.all_columns(), Account.organisation.id, Account.organisation.status
+    ).where(Account.email == address)
     row = rows[0] if rows else None
     passwords = Passwords(settings.argon2)
     result = passwords.verify(row["password_hash"] if row else None, password_text)
     if row is None or not result.ok or not row["is_active"]:
         async with transaction():
-            await LoginAttempt.insert(*[LoginAttempt(key=key, succeeded=False) for key in keys])
+            await LoginAttempt.insert(*[LoginAttempt(key=key, succeeded=False) for key, _ in keys])
         raise ValidationFailed({"email": LOGIN_FAILED_MESSAGE}, LOGIN_FAILED_MESSAGE)
 
     async with transaction():
@@ -284,7 +306,7 @@ async def login(
                 UserSession.token_hash == hash_token(replaces_session_token)
             )
         token, session_id = await _open_session(settings, row["id"], client_address, user_agent)
-        await LoginAttempt.insert(LoginAttempt(key=keys[0], succeeded=True))
+        await LoginAttempt.insert(LoginAttempt(key=keys[0][0], succeeded=True))
         roles = (await _roles_of([row["id"]]))[row["id"]]
         principal = Principal(
             account_id=row["id"],
@@ -293,6 +315,7 @@ async def login(
             roles=roles,
             session_id=session_id,
             client_address=client_address,
+            **_organisation_of(row, "organisation"),
         )
         await audit.record(principal, "session.login", "account", row["id"], target_label=address)
     return LoginResult(principal=principal, session_token=token)
@@ -331,6 +354,17 @@ async def logout(principal: Principal) -> None:
         )
 
 
+def _organisation_of(row: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """The principal's organisation fields from a row joined to the account's organisation."""
+    organisation_id = row.get(f"{prefix}.id")
+    # Membership status values belong to the members domain; "active" is the one that opens it.
+    return {
+        "organisation_id": organisation_id,
+        "organisation_active": organisation_id is not None
+        and row.get(f"{prefix}.status") == "active",
+    }
+
+
 async def resolve_session(
     settings: Settings, token: str, client_address: str = ""
 ) -> Principal | None:
@@ -345,6 +379,8 @@ async def resolve_session(
         UserSession.account.email,
         UserSession.account.display_name,
         UserSession.account.is_active,
+        UserSession.account.organisation.id,
+        UserSession.account.organisation.status,
     ).where(UserSession.token_hash == hash_token(token))
     if not rows:
         return None
@@ -364,6 +400,7 @@ async def resolve_session(
         roles=(await _roles_of([account_id]))[account_id],
         session_id=row["id"],
         client_address=client_address,
+        **_organisation_of(row, "account.organisation"),
     )
 
 
@@ -379,6 +416,8 @@ async def resolve_api_token(token: str, client_address: str = "") -> Principal |
         ApiToken.account.email,
         ApiToken.account.display_name,
         ApiToken.account.is_active,
+        ApiToken.account.organisation.id,
+        ApiToken.account.organisation.status,
     ).where(ApiToken.token_hash == hash_token(token))
     if not rows or rows[0]["revoked_at"] is not None or not rows[0]["account.is_active"]:
         return None
@@ -394,6 +433,7 @@ async def resolve_api_token(token: str, client_address: str = "") -> Principal |
         roles=(await _roles_of([account_id]))[account_id],
         token_scopes=frozenset(row["scopes"].split()),
         client_address=client_address,
+        **_organisation_of(row, "account.organisation"),
     )
 
 
@@ -475,17 +515,45 @@ async def _issue_one_time_token(account_id: int, purpose: str, valid_for: timede
     return token
 
 
-async def request_password_reset(settings: Settings, email: object) -> None:
-    """Mail a reset link if the address belongs to an active account; say nothing either way."""
+def _reset_keys(email: str, client_address: str) -> tuple[str, str]:
+    # Rows of the login-attempt table under keys of their own (login uses "account:"/"address:").
+    return f"reset-mail:{email}", f"reset-client:{client_address}"
+
+
+async def _recent_attempts(key: str, window_minutes: int) -> int:
+    since = clock.now() - timedelta(minutes=window_minutes)
+    return await LoginAttempt.count().where(
+        (LoginAttempt.key == key) & (LoginAttempt.attempted_at >= since)
+    )
+
+
+async def request_password_reset(
+    settings: Settings, email: object, client_address: str = ""
+) -> None:
+    """Mail a reset link if the address belongs to an active account; say nothing either way.
+
+    Throttled per client address (TooManyAttempts, whatever the address) and per e-mail address
+    (silently: no further mail, the same answer, so the limit tells nothing about the account).
+    """
     address = normalize_email(email)
     if problem := email_problem(address):
         raise ValidationFailed({"email": problem})
+    window = settings.password_reset_window_minutes
+    mail_key, client_key = _reset_keys(address, client_address)
+    if await _recent_attempts(client_key, window) >= settings.password_reset_max_requests:
+        raise TooManyAttempts(RESET_THROTTLED_MESSAGE)
+    async with transaction():
+        # Every request counts against the client, known address or not.
+        await LoginAttempt.insert(LoginAttempt(key=client_key, detail="password_reset"))
     rows = await Account.select(Account.id, Account.display_name, Account.is_active).where(
         Account.email == address
     )
     if not rows or not rows[0]["is_active"]:
         return
+    if await _recent_attempts(mail_key, window) >= settings.password_reset_max_mails:
+        return
     async with transaction():
+        await LoginAttempt.insert(LoginAttempt(key=mail_key, detail="password_reset"))
         token = await _issue_one_time_token(
             rows[0]["id"], PURPOSE_RESET, timedelta(minutes=settings.password_reset_minutes)
         )
@@ -731,22 +799,58 @@ class ApiTokenView:
 async def create_api_token(
     actor: Principal, account_id: int, name: object, scopes: list[str]
 ) -> tuple[ApiTokenView, str]:
+    """A new token for the account with this id (the JSON API)."""
+    account = await _find_account(account_id)
+    errors: dict[str, str] = {}
+    if account is None:
+        errors["account_id"] = "トークンを使うユーザーを選択してください。"
+    elif not account.is_active:
+        errors["account_id"] = "無効なユーザーにはトークンを発行できません。"
+    return await _create_api_token(actor, account, name, scopes, errors)
+
+
+async def create_api_token_for_email(
+    actor: Principal, email: object, name: object, scopes: list[str]
+) -> tuple[ApiTokenView, str]:
+    """A new token for the account with this e-mail address (the console form: a typed address
+    scales to any number of users, where a list to choose from does not)."""
+    address = normalize_email(email)
+    account: AccountView | None = None
+    problem = email_problem(address)
+    if problem is None:
+        rows = await Account.select(Account.id).where(Account.email == address)
+        account = await _find_account(rows[0]["id"]) if rows else None
+        if account is None:
+            problem = "このメールアドレスのユーザーは登録されていません。"
+        elif not account.is_active:
+            problem = (
+                "このメールアドレスのユーザーは無効になっているため、トークンを発行できません。"
+            )
+    return await _create_api_token(
+        actor, account, name, scopes, {"account_email": problem} if problem else {}
+    )
+
+
+async def _create_api_token(
+    actor: Principal,
+    account: AccountView | None,
+    name: object,
+    scopes: list[str],
+    account_errors: dict[str, str],
+) -> tuple[ApiTokenView, str]:
     """A new token; the plain value is returned once and only its hash is kept."""
     label = clean(name, 100)
     errors: dict[str, str] = {}
     if problem := required_text_problem(label, "トークン名", 100):
         errors["name"] = problem
+    errors.update(account_errors)
     if not scopes:
         errors["scopes"] = "スコープを1つ以上選択してください。"
     elif any(scope not in SCOPES for scope in scopes):
         errors["scopes"] = "選択できないスコープが含まれています。"
-    account = await _find_account(account_id)
-    if account is None:
-        errors["account_id"] = "トークンを使うユーザーを選択してください。"
-    elif not account.is_active:
-        errors["account_id"] = "無効なユーザーにはトークンを発行できません。"
     if errors or account is None:
         raise ValidationFailed(errors)
+    account_id = account.id
     token = "kdx_" + new_token()
     async with transaction():
         rows = await ApiToken.insert(
@@ -827,3 +931,38 @@ async def purge_expired() -> dict[str, int]:
             .returning(LoginAttempt.id)
         )
     return {"sessions": len(sessions), "tokens": len(tokens), "login_attempts": len(attempts)}
+
+
+# --- accounts of a member organisation (the member admin's tools in api.members.colleagues) -----
+
+
+async def list_organisation_accounts(organisation_id: int, page: PageRequest) -> Page[AccountView]:
+    """One member organisation's accounts by name: three queries whatever the page size."""
+    where = Account.organisation == organisation_id
+    rows = (
+        await Account.select()
+        .where(where)
+        .order_by(Account.display_name)
+        .order_by(Account.id)
+        .limit(page.per_page)
+        .offset(page.offset)
+    )
+    roles = await _roles_of([row["id"] for row in rows])
+    items = [_view(row, roles[row["id"]]) for row in rows]
+    total = await Account.count().where(where)
+    return Page(items=items, total=total, page=page.page, per_page=page.per_page)
+
+
+async def count_usable_member_admins(organisation_id: int) -> int:
+    """Member admins of an organisation who can act: active and with a password (invitation
+    accepted). An invitation nobody accepts must not count as the organisation's admin."""
+    return await Account.count().where(
+        (Account.organisation == organisation_id)
+        & Account.is_active.eq(True)
+        & Account.password_hash.is_not_null()
+        & Account.id.is_in(
+            AccountRole.select(AccountRole.account).where(
+                AccountRole.role == Role.MEMBER_ADMIN.value
+            )
+        )
+    )

@@ -11,6 +11,8 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
 
+from api.members.tables import Organisation
+
 
 class Account(Table, tablename="account"):
     """A person who can log in. Invited accounts have no password until they accept."""
@@ -22,6 +24,8 @@ class Account(Table, tablename="account"):
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
+    # The member organisation whose member user or member admin this is (None for the others).
+    organisation = ForeignKey(references=Organisation, null=True, default=None, index=True)
 
 
 class AccountRole(Table, tablename="account_role"):

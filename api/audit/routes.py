@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import get
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 
 from api.audit import service
 from api.pagination import PageRequest
@@ -34,12 +34,12 @@ class AuditPage(msgspec.Struct):
 
 @get("/api/v1/audit", opt={"action": "audit.view"}, tags=["監査ログ"], summary="監査ログ")
 async def list_audit(
-    action: str = "",
-    actor: str = "",
-    target_type: str = "",
-    date_from: date | None = None,
-    date_to: date | None = None,
-    page: Annotated[int, Parameter(ge=1, le=100000)] = 1,
+    action: FromQuery[str] = "",
+    actor: FromQuery[str] = "",
+    target_type: FromQuery[str] = "",
+    date_from: FromQuery[date | None] = None,
+    date_to: FromQuery[date | None] = None,
+    page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
 ) -> AuditPage:
     result = await service.list_entries(
         service.AuditFilter(action, actor, target_type, date_from, date_to), PageRequest.of(page)

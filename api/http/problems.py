@@ -44,8 +44,15 @@ def problem_body(status: int, detail: str, errors: dict[str, str] | None = None)
     return body
 
 
-def problem_response(status: int, detail: str, errors: dict[str, str] | None = None) -> Response:
-    headers = {"WWW-Authenticate": 'Bearer realm="api"'} if status == 401 else None
+def problem_response(
+    status: int,
+    detail: str,
+    errors: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return Response(
         content=problem_body(status, detail, errors),
         status_code=status,
@@ -75,4 +82,11 @@ def api_exception_handler(request: Request, exc: Exception) -> Response:
     status, detail, errors = describe(exc)
     if status >= 500:
         log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return problem_response(status, detail, errors)
+    return problem_response(status, detail, errors, passed_headers(exc))
+
+
+def passed_headers(exc: Exception) -> dict[str, str]:
+    """Headers an HTTP exception must keep on its answer: Allow on a 405 (RFC 9110, 15.5.6)."""
+    if isinstance(exc, HTTPException) and exc.headers and "allow" in exc.headers:
+        return {"Allow": exc.headers["allow"]}
+    return {}

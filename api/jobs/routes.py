@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from api.jobs import service
 from api.pagination import PageRequest
@@ -40,8 +40,8 @@ class JobsController(Controller):
     @get("", opt={"action": "jobs.manage"}, summary="ジョブ一覧")
     async def list_jobs(
         self,
-        status: Literal["", "queued", "running", "done", "failed"] = "",
-        page: Annotated[int, Parameter(ge=1, le=100000)] = 1,
+        status: FromQuery[Literal["", "queued", "running", "done", "failed"]] = "",
+        page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
     ) -> JobPage:
         result = await service.list_jobs(status, PageRequest.of(page))
         return JobPage(
@@ -64,7 +64,7 @@ class JobsController(Controller):
         )
 
     @post("/{job_id:int}/retry", opt={"action": "jobs.manage"}, status_code=204, summary="再実行")
-    async def retry(self, job_id: int) -> None:
+    async def retry(self, job_id: FromPath[int]) -> None:
         await service.retry(job_id)
 
 

@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from api.accounts import service as accounts
 from api.accounts.tables import Account, UserSession
+from api.applications import service as applications
 from api.audit.tables import AuditEntry
 from api.jobs import service as jobs
 from api.jobs.tables import Job
@@ -20,6 +21,7 @@ from api.permissions import Role
 from api.principal import Principal
 from api.settings import Settings
 from tests.conftest import PASSWORD, make_account, web_login
+from tests.factories import make_organisation
 
 # None stands for an account that has no role at all (it may still use its own account).
 ROLE_CASES: list[Role | None] = [*Role, None]
@@ -38,14 +40,20 @@ class World:
     job_id: int  # a failed job, so it can be retried
     token_id: int
     token: str
+    organisation_id: int  # the active organisation of the member user and the member admin
+    other_organisation_id: int  # another active organisation, with its own member admin
+    application_id: int = 0  # a membership application waiting for screening
 
     def path_values(self) -> dict[str, str]:
         return {
+            "organisation_id": str(self.organisation_id),
+            "application_id": str(self.application_id),
             "account_id": str(self.target.id),
             "job_id": str(self.job_id),
             "token_id": str(self.token_id),
             "token": "no-such-token",
             "path": "no-such-schema.json",
+            "year": "2025",  # a fiscal year the member report accepts
         }
 
 
@@ -57,9 +65,21 @@ def admin_principal(view: accounts.AccountView) -> Principal:
 
 @pytest.fixture
 async def world(settings: Settings, db: None) -> World:
+    organisation_id = await make_organisation(1)
+    other_organisation_id = await make_organisation(2)
     made: dict[Role | None, accounts.AccountView] = {}
     for role in ROLE_CASES:
-        made[role] = await make_account(settings, role_email(role), {role} if role else set())
+        member = role in (Role.MEMBER_USER, Role.MEMBER_ADMIN)
+        made[role] = await make_account(
+            settings,
+            role_email(role),
+            {role} if role else set(),
+            organisation_id=organisation_id if member else None,
+        )
+    await make_account(
+        settings, "other-admin@example.jp", {Role.MEMBER_ADMIN},
+        organisation_id=other_organisation_id,
+    )  # fmt: skip
     admin = admin_principal(made[Role.ADMIN])
     target, _ = await accounts.invite_account(
         settings,
@@ -73,7 +93,17 @@ async def world(settings: Settings, db: None) -> World:
     token_view, token = await accounts.create_api_token(
         admin, made[Role.MEMBER_USER].id, "テスト用トークン", ["account:read"]
     )
-    return World(accounts=made, target=target, job_id=job_id, token_id=token_view.id, token=token)
+    return World(
+        accounts=made, target=target, job_id=job_id, token_id=token_view.id, token=token,
+        organisation_id=organisation_id, other_organisation_id=other_organisation_id,
+        application_id=await pending_application(settings),
+    )  # fmt: skip
+
+
+async def pending_application(settings: Settings) -> int:
+    from tests.http.test_applications import application_form
+
+    return (await applications.submit_application(settings, application_form(9))).application_id
 
 
 async def login_as(client: AsyncTestClient, email: str, password: str = PASSWORD) -> None:

@@ -347,7 +347,7 @@ async def test_login_throttled_per_client_address(
 ) -> None:
     await make_account(settings, "member@example.jp", {Role.MEMBER_USER})
     # Failures spread over many accounts from one address.
-    for n in range(settings.login_max_failures):
+    for n in range(settings.login_max_failures_per_client):
         response = await _web_login_attempt(client, f"guess{n}@example.jp", "wrong password!")
         assert response.status_code == 422
     throttled = await _web_login_attempt(client, "member@example.jp", PASSWORD)
@@ -482,6 +482,70 @@ async def test_new_reset_link_replaces_the_earlier_one(
     assert first != second
     assert (await client.get(f"/password-reset/{first}")).status_code == 404
     assert (await client.get(f"/password-reset/{second}")).status_code == 200
+
+
+async def _api_reset(client: AsyncTestClient, email: object):
+    return await client.post(
+        "/api/v1/auth/password-reset",
+        json={"email": email},
+        headers={"X-CSRF-Token": await csrf_token(client)},
+    )
+
+
+async def test_reset_mails_per_address_are_limited_and_the_page_looks_the_same(
+    settings: Settings, client: AsyncTestClient
+) -> None:
+    await make_account(settings, "member@example.jp", {Role.MEMBER_USER})
+    limit = settings.password_reset_max_mails
+    strip = re.compile(r'name="_csrf" value="[^"]*"')
+    pages = [await _request_reset(client, "member@example.jp") for _ in range(limit + 1)]
+    assert [page.status_code for page in pages] == [200] * (limit + 1)
+    # Over the limit nothing tells the caller that no mail went out.
+    assert strip.sub("", pages[-1].text) == strip.sub("", pages[0].text)
+    assert await OutboxMail.count().where(OutboxMail.to_address == "member@example.jp") == limit
+
+
+async def test_reset_requests_per_client_are_limited_with_a_message(
+    settings: Settings, client: AsyncTestClient
+) -> None:
+    await make_account(settings, "member@example.jp", {Role.MEMBER_USER})
+    for n in range(settings.password_reset_max_requests):
+        assert (await _request_reset(client, f"guess{n}@example.jp")).status_code == 200
+    throttled = await _request_reset(client, "member@example.jp")
+    assert throttled.status_code == 429
+    assert '<html lang="ja">' in throttled.text
+    assert accounts.RESET_THROTTLED_MESSAGE in throttled.text
+    # The form is shown again, with the message tied to the address field and the value kept.
+    assert 'id="error-email"' in throttled.text
+    assert 'value="member@example.jp"' in throttled.text
+    assert 'action="/password-reset"' in throttled.text
+    assert await OutboxMail.count() == 0
+    api = await _api_reset(client, "member@example.jp")
+    assert api.status_code == 429
+    assert api.headers["content-type"].startswith("application/problem+json")
+    assert api.json()["detail"] == accounts.RESET_THROTTLED_MESSAGE
+    assert api.json()["status"] == 429
+    assert await OutboxMail.count() == 0
+
+
+async def test_api_password_reset_answers_the_same_either_way(
+    settings: Settings, client: AsyncTestClient
+) -> None:
+    await make_account(settings, "member@example.jp", {Role.MEMBER_USER})
+    known = await _api_reset(client, "member@example.jp")
+    unknown = await _api_reset(client, "nobody@example.jp")
+    assert known.status_code == unknown.status_code == 202
+    assert known.json() == unknown.json() == {"message": accounts.RESET_REQUESTED_MESSAGE}
+    token = await _reset_link_token("member@example.jp")
+    assert (await client.get(f"/password-reset/{token}")).status_code == 200
+    assert await OutboxMail.count().where(OutboxMail.to_address == "nobody@example.jp") == 0
+    invalid = await _api_reset(client, "not an address")
+    assert invalid.status_code == 422
+    assert invalid.headers["content-type"].startswith("application/problem+json")
+    assert "email" in invalid.json()["errors"]
+    # Like every unsafe request with a session cookie, it needs the CSRF header.
+    refused = await client.post("/api/v1/auth/password-reset", json={"email": "a@example.jp"})
+    assert refused.status_code == 403
 
 
 # --- invitations ------------------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import io
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 import pytest
@@ -11,14 +13,22 @@ from litestar.testing import AsyncTestClient
 
 from api.accounts import service as accounts
 from api.accounts.tables import UserSession
+from api.applications import service as applications
 from api.http.guards import SAFE_METHODS
 from api.http.headers import CONTENT_SECURITY_POLICY
 from api.mail.tables import OutboxMail
+from api.members import service as members
+from api.members.reference import MembershipStatus
 from api.permissions import Role
 from api.piccolo_app import TABLES
 from api.settings import Settings
-from tests.conftest import PASSWORD, csrf_token
+from api.spreadsheets import CSV_TYPE
+from storage import new_key, open_store
+from tests.conftest import PASSWORD, csrf_token, make_account
+from tests.factories import make_organisation, organisation_form
 from tests.http.conftest import World, admin_principal, browser, login_as, role_email
+from tests.http.test_applications import PNG, application_form
+from tests.http.test_members import import_file, import_line
 from web.app import create_app
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -60,12 +70,104 @@ def _unsafe_web_routes(app: Litestar) -> set[tuple[str, str]]:
     return found
 
 
-async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str], tuple[str, dict]]:
+@dataclass(frozen=True, slots=True)
+class Form:
+    """A form case that says more than a tuple: files for a multipart route, or that the route
+    writes nothing to the database when it succeeds (a step page that only shows the next step,
+    an import dry run that keeps its file in the object store)."""
+
+    url: str
+    data: dict[str, Any]
+    role: Role = Role.ADMIN
+    files: dict[str, tuple[str, bytes, str]] | None = None
+    writes: bool = True
+
+
+FormCase = tuple[str, dict[str, Any]] | tuple[str, dict[str, Any], Role] | Form
+
+
+def _case(case: FormCase) -> Form:
+    """A form case is (url, form) posted as the admin, (url, form, role) as another role, or a
+    Form."""
+    if isinstance(case, Form):
+        return case
+    return Form(case[0], case[1], case[2] if len(case) == 3 else Role.ADMIN)  # type: ignore[misc]
+
+
+async def _application(settings: Settings, index: int) -> int:
+    """A pending membership application of its own (factories' organisation `index`)."""
+    return (await applications.submit_application(settings, application_form(index))).application_id
+
+
+async def _info_token(settings: Settings, world: World, index: int) -> str:
+    """The link token of an application of its own for which the staff asked more information."""
+    staff = admin_principal(world.accounts[Role.STAFF])
+    _, token = await applications.request_info(
+        settings, staff, await _application(settings, index), "所在地を確認させてください。"
+    )
+    return token
+
+
+async def _colleague(settings: Settings, world: World, name: str) -> int:
+    """A member user of the world's organisation, for one colleague route to act on."""
+    email = f"{name}@example.jp"
+    return (
+        await make_account(
+            settings, email, {Role.MEMBER_USER}, organisation_id=world.organisation_id
+        )
+    ).id
+
+
+async def _invited_colleague(settings: Settings, world: World) -> int:
+    """A colleague who has not accepted the invitation yet (so it can be sent again)."""
+    view, _ = await accounts.invite_account(
+        settings,
+        admin_principal(world.accounts[Role.MEMBER_ADMIN]),
+        accounts.AccountInput(
+            "invited-colleague@example.jp", "招待中 同僚", frozenset({Role.MEMBER_USER}),
+            organisation_id=world.organisation_id,
+        ),
+    )  # fmt: skip
+    return view.id
+
+
+async def _stored_import(settings: Settings, content: bytes) -> str:
+    """An import file in the object store, as the dry run leaves it for the apply step."""
+    key = new_key("imports", "csv")
+    store = open_store(settings.storage_url, settings.data_dir)
+    await store.put(key, io.BytesIO(content), len(content), CSV_TYPE)
+    return key
+
+
+async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str], FormCase]:
     """For every unsafe form route: a URL and a form that succeeds when the CSRF token is sent."""
     reset = await _reset_token(settings)
     invitation = await _invitation_token(settings, world)
     password = {"new_password": NEW_PASSWORD, "new_password_confirmation": NEW_PASSWORD}
     target = world.target.id
+    # Applications: the applicant's answers to requests for more information (the step pages
+    # and the resubmission each have a link of their own) and one application to reject.
+    respond = await _info_token(settings, world, 13)
+    respond_form = (await applications.application_for_token(respond)).as_input().as_form()
+    resubmit = await _info_token(settings, world, 14)
+    resubmit_form = (await applications.application_for_token(resubmit)).as_input().as_form()
+    rejected = await _application(settings, 15)
+    checklist = await applications.current_checklist()  # seeds version 1 before any snapshot
+    answers = {f"answer_{item.key}": "ok" for item in checklist.items}
+    # Member tools: an organisation for each change, and an import file the dry run left.
+    today = members.today().isoformat()  # the day the factory's organisations joined
+    edited = await make_organisation(3)
+    suspended = await make_organisation(4)
+    withdrawn = await make_organisation(5)
+    reactivated = await make_organisation(
+        6, status=MembershipStatus.SUSPENDED, joined_on=date(2024, 4, 1)
+    )
+    imported = await _stored_import(settings, import_file(import_line(22)))
+    # Platform: a colleague for each colleague route.
+    deactivated = await _colleague(settings, world, "colleague-active")
+    promoted = await _colleague(settings, world, "colleague-role")
+    successor = await _colleague(settings, world, "colleague-handover")
+    invited = await _invited_colleague(settings, world)
     return {
         ("POST", "/login"): ("/login", {"email": role_email(Role.ADMIN), "password": PASSWORD}),
         ("POST", "/logout"): ("/logout", {}),
@@ -94,13 +196,111 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
             "/console/tokens",
             {
                 "name": "新しいトークン",
-                "account_id": str(world.accounts[Role.STAFF].id),
+                "account_email": role_email(Role.STAFF),
                 "scopes": ["users:read"],
             },
         ),
         ("POST", "/console/tokens/{token_id:int}/revoke"): (
             f"/console/tokens/{world.token_id}/revoke",
             {},
+        ),
+        # --- membership applications (public): every step uses an organisation of its own ---
+        ("POST", "/join/confirm"): Form("/join/confirm", application_form(12), writes=False),
+        ("POST", "/join/edit"): Form("/join/edit", application_form(12), writes=False),
+        ("POST", "/join"): ("/join", application_form(11)),
+        ("POST", "/join/respond/{token:str}/confirm"): Form(
+            f"/join/respond/{respond}/confirm", respond_form, writes=False
+        ),
+        ("POST", "/join/respond/{token:str}/edit"): Form(
+            f"/join/respond/{respond}/edit", respond_form, writes=False
+        ),
+        ("POST", "/join/respond/{token:str}"): (f"/join/respond/{resubmit}", resubmit_form),
+        # --- screening (staff) ---
+        # Answer the checklist before the admin's new version makes its version number stale.
+        ("POST", "/console/applications/{application_id:int}/checklist"): (
+            f"/console/applications/{world.application_id}/checklist",
+            {"checklist_version": str(checklist.version), **answers},
+            Role.STAFF,
+        ),
+        ("POST", "/console/applications/{application_id:int}/checks"): Form(
+            f"/console/applications/{world.application_id}/checks",
+            {"method": "police", "source": "熊本県警察本部", "result": "clear"},
+            Role.STAFF,
+            files={"evidence": ("照会回答.png", PNG, "image/png")},
+        ),
+        ("POST", "/console/applications/{application_id:int}/decision"): (
+            f"/console/applications/{rejected}/decision",
+            {"decision": "reject", "reason": "所在地が県外のため。"},
+            Role.STAFF,
+        ),
+        ("POST", "/console/screening-checklist"): (
+            "/console/screening-checklist",
+            {"items": "\n".join([*(item.label for item in checklist.items), "追加の確認項目"])},
+        ),
+        # --- the secretariat's member tools (staff): each organisation is changed once ---
+        ("POST", "/console/members/import"): Form(
+            "/console/members/import",
+            {},
+            Role.STAFF,
+            files={"file": ("会員.csv", import_file(import_line(21)), "text/csv")},
+            writes=False,
+        ),
+        ("POST", "/console/members/import/apply"): (
+            "/console/members/import/apply",
+            {"key": imported, "file_name": "会員.csv"},
+            Role.STAFF,
+        ),
+        ("POST", "/console/members/{organisation_id:int}/edit"): (
+            f"/console/members/{edited}/edit",
+            organisation_form(3, address_line="中央区水前寺6-18-1"),
+            Role.STAFF,
+        ),
+        ("POST", "/console/members/{organisation_id:int}/suspend"): (
+            f"/console/members/{suspended}/suspend",
+            {"suspend_date": today, "suspend_note": "会費未納", "suspend_confirm": "yes"},
+            Role.STAFF,
+        ),
+        ("POST", "/console/members/{organisation_id:int}/withdraw"): (
+            f"/console/members/{withdrawn}/withdraw",
+            {"withdraw_date": today, "withdraw_note": "解散", "withdraw_confirm": "yes"},
+            Role.STAFF,
+        ),
+        ("POST", "/console/members/{organisation_id:int}/reactivate"): (
+            f"/console/members/{reactivated}/reactivate",
+            {"reactivate_note": "会費納入を確認", "reactivate_confirm": "yes"},
+            Role.STAFF,
+        ),
+        # --- the member platform (the member admin of world.organisation_id) ---
+        ("POST", "/platform/organisation"): (
+            "/platform/organisation",
+            organisation_form(1, profile_text="CSRFの確認で保存した紹介文です。"),
+            Role.MEMBER_ADMIN,
+        ),
+        ("POST", "/platform/organisation/users"): (
+            "/platform/organisation/users",
+            {"email": "colleague@example.jp", "display_name": "同僚 一郎"},
+            Role.MEMBER_ADMIN,
+        ),
+        ("POST", "/platform/organisation/users/{account_id:int}/active"): (
+            f"/platform/organisation/users/{deactivated}/active",
+            {"is_active": "false"},
+            Role.MEMBER_ADMIN,
+        ),
+        ("POST", "/platform/organisation/users/{account_id:int}/role"): (
+            f"/platform/organisation/users/{promoted}/role",
+            {"role": "member_admin"},
+            Role.MEMBER_ADMIN,
+        ),
+        ("POST", "/platform/organisation/users/{account_id:int}/invitation"): (
+            f"/platform/organisation/users/{invited}/invitation",
+            {},
+            Role.MEMBER_ADMIN,
+        ),
+        # Without stepping down: the member admin keeps the rights the other entries need.
+        ("POST", "/platform/organisation/handover"): (
+            "/platform/organisation/handover",
+            {"account_id": str(successor)},
+            Role.MEMBER_ADMIN,
         ),
     }
 
@@ -118,9 +318,10 @@ async def test_unsafe_form_posts_without_the_right_token_are_refused(
     forms = await _valid_forms(settings, world)
     async with browser(app) as other:
         other_token = await csrf_token(other)
-        for (_, route), (url, form) in forms.items():
-            await login_as(client, role_email(Role.ADMIN))
-            data = dict(form)
+        for (_, route), case in forms.items():
+            form = _case(case)
+            await login_as(client, role_email(form.role))
+            data = dict(form.data)
             if how == "another clients token":
                 data["_csrf"] = other_token
             elif how == "no cookie":
@@ -129,7 +330,7 @@ async def test_unsafe_form_posts_without_the_right_token_are_refused(
             elif how == "empty":
                 data["_csrf"] = ""
             before = await snapshot()
-            response = await client.post(url, data=data)
+            response = await client.post(form.url, data=data, files=form.files)
             assert response.status_code == 403, f"{route}: {response.status_code}"
             assert "フォームの有効期限が切れたか、不正な送信です" in response.text, route
             assert await snapshot() == before, f"{route} wrote although refused"
@@ -140,12 +341,21 @@ async def test_the_same_forms_succeed_with_the_token(
 ) -> None:
     forms = await _valid_forms(settings, world)
     password = PASSWORD
-    for (_, route), (url, form) in forms.items():
-        await login_as(client, role_email(Role.ADMIN), password)
+    for (_, route), case in forms.items():
+        form = _case(case)
+        await login_as(
+            client, role_email(form.role), password if form.role == Role.ADMIN else PASSWORD
+        )
         before = await snapshot()
-        response = await client.post(url, data={**form, "_csrf": await csrf_token(client)})
-        assert response.status_code in (200, 201, 303), f"{route}: {response.status_code}"
-        assert await snapshot() != before, f"{route} changed nothing"
+        response = await client.post(
+            form.url, data={**form.data, "_csrf": await csrf_token(client)}, files=form.files
+        )
+        if form.writes:
+            assert response.status_code in (200, 201, 303), f"{route}: {response.status_code}"
+            assert await snapshot() != before, f"{route} changed nothing"
+        else:
+            assert response.status_code == 200, f"{route}: {response.status_code}"
+            assert await snapshot() == before, f"{route} wrote although it only shows a step"
         if route == "/account/password":
             password = NEW_PASSWORD
 

@@ -60,6 +60,7 @@ def _assert_page(response, *statuses: int) -> None:
 # Every JSON route that reads a body, with the body that would be valid.
 API_BODIES: list[tuple[str, str, dict[str, Any]]] = [
     ("POST", "/api/v1/auth/login", {"email": "admin@example.jp", "password": PASSWORD}),
+    ("POST", "/api/v1/auth/password-reset", {"email": "admin@example.jp"}),
     (
         "POST",
         "/api/v1/me/password",
@@ -341,12 +342,15 @@ FORMS: list[tuple[str, dict[str, str | list[str]]]] = [
         "/console/users/{target}",
         {"display_name": "変更", "roles": ["staff"], "is_active": "true"},
     ),
-    ("/console/tokens", {"name": "名前", "account_id": "{target}", "scopes": ["users:read"]}),
+    (
+        "/console/tokens",
+        {"name": "名前", "account_email": "target@example.jp", "scopes": ["users:read"]},
+    ),
 ]
 
 
 # Fields where an injection string is no valid value; in free text (names) it is just text.
-REFUSE_INJECTIONS = {"email", "current_password", "account_id", "is_active"}
+REFUSE_INJECTIONS = {"email", "current_password", "account_email", "is_active"}
 
 
 def _form_variants(form: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:

@@ -153,3 +153,56 @@ async def test_housekeeping_purges_expired_sessions_and_old_attempts(
     purged = await service.purge_expired()
     assert purged["sessions"] == 1 and purged["login_attempts"] >= 2
     assert await UserSession.count() == 0 and await LoginAttempt.count() == 0
+
+
+# --- password reset throttling ------------------------------------------------------------------
+
+
+async def _reset_mails(address: str) -> int:
+    from api.mail.tables import OutboxMail
+
+    return await OutboxMail.count().where(OutboxMail.to_address == address)
+
+
+async def test_reset_mails_per_address_are_limited_silently(
+    settings: Settings, db: None, monkeypatch
+) -> None:
+    from datetime import timedelta
+
+    from api import clock
+
+    await make_account(settings, "member@example.jp")
+    limit = settings.password_reset_max_mails
+    # From a new client each time: the per-address limit alone stops the mails.
+    for n in range(limit + 2):
+        await service.request_password_reset(settings, "Member@Example.jp", f"10.0.0.{n}")
+    assert await _reset_mails("member@example.jp") == limit
+    # The window passes: one more mail goes out.
+    later = clock.now() + timedelta(minutes=settings.password_reset_window_minutes + 1)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    await service.request_password_reset(settings, "member@example.jp", "10.0.1.1")
+    assert await _reset_mails("member@example.jp") == limit + 1
+
+
+async def test_reset_requests_per_client_are_limited(settings: Settings, db: None) -> None:
+    from api.errors import TooManyAttempts
+
+    await make_account(settings, "member@example.jp")
+    # Unknown addresses count as much as known ones: the limit says nothing about accounts.
+    for n in range(settings.password_reset_max_requests):
+        await service.request_password_reset(settings, f"guess{n}@example.jp", "10.0.0.9")
+    with pytest.raises(TooManyAttempts) as caught:
+        await service.request_password_reset(settings, "member@example.jp", "10.0.0.9")
+    assert caught.value.message == service.RESET_THROTTLED_MESSAGE
+    assert await _reset_mails("member@example.jp") == 0
+    # Another client is not affected, and neither is logging in from the throttled one.
+    await service.request_password_reset(settings, "member@example.jp", "10.0.0.10")
+    assert await _reset_mails("member@example.jp") == 1
+    await service.login(settings, "member@example.jp", PASSWORD, "10.0.0.9")
+
+
+async def test_invalid_reset_requests_do_not_count(settings: Settings, db: None) -> None:
+    for _ in range(settings.password_reset_max_requests + 1):
+        with pytest.raises(ValidationFailed):
+            await service.request_password_reset(settings, "not an address", "10.0.0.9")
+    await service.request_password_reset(settings, "nobody@example.jp", "10.0.0.9")

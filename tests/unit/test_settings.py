@@ -49,3 +49,19 @@ def test_production_refuses_demo_content() -> None:
 def test_unknown_mode_is_refused() -> None:
     with pytest.raises(ConfigurationError):
         Settings.from_env({"APP_MODE": "staging"}).validate()
+
+
+def test_member_and_login_settings_come_from_the_environment() -> None:
+    settings = Settings.from_env(
+        {
+            "LOGIN_MAX_FAILURES_PER_CLIENT": "40",
+            "NEW_MEMBERS_TARGET": "60",
+            "SCREENING_SEPARATE_APPROVER": "false",
+        }
+    )
+    assert settings.login_max_failures_per_client == 40
+    assert settings.new_members_target == 60
+    assert settings.screening_separate_approver is False
+    defaults = Settings.from_env({})
+    assert (defaults.login_max_failures_per_client, defaults.new_members_target) == (5, 50)
+    assert defaults.screening_separate_approver is True

@@ -1,5 +1,25 @@
 """Page controllers: thin, they read the request, call api services and render templates."""
 
-from web.controllers import account, auth, console, docs, public
+from web.controllers import (
+    account,
+    applications,
+    auth,
+    console,
+    docs,
+    members_console,
+    platform,
+    public,
+    reports,
+)
 
-ROUTES = [*public.ROUTES, *auth.ROUTES, *account.ROUTES, *console.ROUTES, *docs.ROUTES]
+ROUTES = [
+    *public.ROUTES,
+    *auth.ROUTES,
+    *account.ROUTES,
+    *console.ROUTES,
+    *docs.ROUTES,
+    *applications.ROUTES,
+    *members_console.ROUTES,
+    *platform.ROUTES,
+    *reports.ROUTES,
+]

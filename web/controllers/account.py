@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from api.accounts import service
@@ -15,7 +16,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 @get("/account", opt={"action": "account.view"}, include_in_schema=False)
-async def account_page(request: Request, done: str = "") -> Template:
+async def account_page(request: Request, done: FromQuery[str] = "") -> Template:
     principal = principal_of(request.scope)
     assert principal is not None
     account = await service.get_account(principal.account_id)

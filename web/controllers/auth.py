@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from litestar import Request, Response, get, post
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from api.accounts import service
@@ -21,7 +22,9 @@ def _landing(roles: frozenset[Role]) -> str:
 
 
 @get("/login", opt=LOGIN, include_in_schema=False)
-async def login_form(request: Request, next: str = "", done: str = "") -> Template:
+async def login_form(
+    request: Request, next: FromQuery[str] = "", done: FromQuery[str] = ""
+) -> Template:
     return page(
         request, "auth/login.html", headers=NO_STORE, values={}, next_path=safe_next(next, ""),
         done=done,
@@ -77,11 +80,15 @@ async def reset_request_form(request: Request) -> Template:
 async def reset_request(request: Request) -> Template:
     values, _ = await form_values(request)
     try:
-        await service.request_password_reset(request.app.state.settings, values.get("email", ""))
-    except ValidationFailed as exc:
+        await service.request_password_reset(
+            request.app.state.settings, values.get("email", ""), client_address(request.scope)
+        )
+    except (ValidationFailed, TooManyAttempts) as exc:
+        # Too many requests from this client: the message goes next to the address field.
+        errors = exc.errors if isinstance(exc, ValidationFailed) else {"email": exc.message}
         return page(
-            request, "auth/reset_request.html", status_code=422, errors=exc.errors,
-            values=values, sent=False,
+            request, "auth/reset_request.html", status_code=exc.status_code, errors=errors,
+            values={"email": values.get("email", "")}, sent=False,
         )  # fmt: skip
     return page(request, "auth/reset_request.html", values={}, sent=True)
 
@@ -132,22 +139,22 @@ async def _token_submit(request: Request, token: str, purpose: str) -> Response 
 
 
 @get("/password-reset/{token:str}", opt=LOGIN, include_in_schema=False)
-async def reset_form(request: Request, token: str) -> Template:
+async def reset_form(request: Request, token: FromPath[str]) -> Template:
     return await _token_form(request, token, service.PURPOSE_RESET)
 
 
 @post("/password-reset/{token:str}", opt=LOGIN, include_in_schema=False)
-async def reset_submit(request: Request, token: str) -> Response | Template:
+async def reset_submit(request: Request, token: FromPath[str]) -> Response | Template:
     return await _token_submit(request, token, service.PURPOSE_RESET)
 
 
 @get("/invitation/{token:str}", opt=LOGIN, include_in_schema=False)
-async def invitation_form(request: Request, token: str) -> Template:
+async def invitation_form(request: Request, token: FromPath[str]) -> Template:
     return await _token_form(request, token, service.PURPOSE_INVITATION)
 
 
 @post("/invitation/{token:str}", opt=LOGIN, include_in_schema=False)
-async def invitation_submit(request: Request, token: str) -> Response | Template:
+async def invitation_submit(request: Request, token: FromPath[str]) -> Response | Template:
     return await _token_submit(request, token, service.PURPOSE_INVITATION)
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated
 
 from litestar import Request, Response, get, post
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from api.accounts import service as accounts
@@ -21,7 +21,7 @@ from api.principal import Principal
 from web.forms import form_values
 from web.rendering import page
 
-PageNumber = Annotated[int, Parameter(ge=1, le=100000)]
+PageNumber = Annotated[int, QueryParameter(ge=1, le=100000)]
 NO_STORE = {"Cache-Control": "no-store", "Vary": "HX-Request"}
 ACTIVE_CHOICES = {"true": True, "false": False}
 
@@ -47,7 +47,11 @@ async def dashboard(request: Request) -> Template:
 
 @get("/console/users", opt={"action": "users.view"}, include_in_schema=False)
 async def users(
-    request: Request, q: str = "", role: str = "", status: str = "", page_number: PageNumber = 1
+    request: Request,
+    q: FromQuery[str] = "",
+    role: FromQuery[str] = "",
+    status: FromQuery[str] = "",
+    page_number: PageNumber = 1,
 ) -> Template:
     filters = accounts.AccountFilter(q=q[:100], role=role, status=status)
     result = await accounts.list_accounts(filters, PageRequest.of(page_number))
@@ -93,12 +97,14 @@ async def _user_page(
 
 
 @get("/console/users/{account_id:int}", opt={"action": "users.view"}, include_in_schema=False)
-async def user_detail(request: Request, account_id: int, done: str = "") -> Template:
+async def user_detail(
+    request: Request, account_id: FromPath[int], done: FromQuery[str] = ""
+) -> Template:
     return await _user_page(request, account_id, done=done)
 
 
 @post("/console/users/{account_id:int}", opt={"action": "users.manage"}, include_in_schema=False)
-async def update_user(request: Request, account_id: int) -> Response | Template:
+async def update_user(request: Request, account_id: FromPath[int]) -> Response | Template:
     values, lists = await form_values(request)
     active_text = values.get("is_active")
     try:
@@ -122,7 +128,7 @@ async def update_user(request: Request, account_id: int) -> Response | Template:
     opt={"action": "users.manage"},
     include_in_schema=False,
 )
-async def resend_invitation(request: Request, account_id: int) -> Response | Template:
+async def resend_invitation(request: Request, account_id: FromPath[int]) -> Response | Template:
     try:
         await accounts.resend_invitation(
             request.app.state.settings, _principal(request), account_id
@@ -135,10 +141,10 @@ async def resend_invitation(request: Request, account_id: int) -> Response | Tem
 @get("/console/audit", opt={"action": "audit.view"}, include_in_schema=False)
 async def audit_log(
     request: Request,
-    action: str = "",
-    actor: str = "",
-    date_from: date | None = None,
-    date_to: date | None = None,
+    action: FromQuery[str] = "",
+    actor: FromQuery[str] = "",
+    date_from: FromQuery[date | None] = None,
+    date_to: FromQuery[date | None] = None,
     page_number: PageNumber = 1,
 ) -> Template:
     filters = audit.AuditFilter(
@@ -158,14 +164,16 @@ async def audit_log(
 
 
 @get("/console/jobs", opt={"action": "jobs.manage"}, include_in_schema=False)
-async def job_list(request: Request, status: str = "", page_number: PageNumber = 1) -> Template:
+async def job_list(
+    request: Request, status: FromQuery[str] = "", page_number: PageNumber = 1
+) -> Template:
     status = status if status in ("queued", "running", "done", "failed") else ""
     result = await jobs.list_jobs(status, PageRequest.of(page_number))
     return page(request, "console/jobs.html", result=result, params={"status": status})
 
 
 @post("/console/jobs/{job_id:int}/retry", opt={"action": "jobs.manage"}, include_in_schema=False)
-async def retry_job(request: Request, job_id: int) -> Response:
+async def retry_job(request: Request, job_id: FromPath[int]) -> Response:
     await jobs.retry(job_id)
     return Redirect("/console/jobs?status=queued", status_code=303)
 
@@ -183,14 +191,11 @@ async def outbox(request: Request, page_number: PageNumber = 1) -> Template:
 
 async def _tokens_page(request: Request, status_code: int = 200, **context: object) -> Template:
     tokens = await accounts.list_api_tokens()
-    active = await accounts.list_accounts(
-        accounts.AccountFilter(status="active"), PageRequest.of(1, 100)
-    )
     context.setdefault("values", {})
     context.setdefault("selected_scopes", [])
     return page(
         request, "console/tokens.html", status_code=status_code, headers=NO_STORE,
-        tokens=tokens, accounts=active.items, scopes=SCOPES, **context,
+        tokens=tokens, scopes=SCOPES, **context,
     )  # fmt: skip
 
 
@@ -204,12 +209,9 @@ async def create_token(request: Request) -> Template:
     values, lists = await form_values(request)
     scopes = lists.get("scopes", [])
     try:
-        account_id = int(values.get("account_id", "0") or 0)
-    except ValueError:
-        account_id = 0
-    try:
-        view, token = await accounts.create_api_token(
-            _principal(request), account_id, values.get("name", ""), scopes
+        # The account is named by its e-mail address: no list of every user to choose from.
+        view, token = await accounts.create_api_token_for_email(
+            _principal(request), values.get("account_email", ""), values.get("name", ""), scopes
         )
     except ValidationFailed as exc:
         return await _tokens_page(
@@ -223,7 +225,7 @@ async def create_token(request: Request) -> Template:
     opt={"action": "tokens.manage"},
     include_in_schema=False,
 )
-async def revoke_token(request: Request, token_id: int) -> Response:
+async def revoke_token(request: Request, token_id: FromPath[int]) -> Response:
     await accounts.revoke_api_token(_principal(request), token_id)
     return Redirect("/console/tokens", status_code=303)
 

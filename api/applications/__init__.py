@@ -1,0 +1,1 @@
+"""Membership applications and their screening."""

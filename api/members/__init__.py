@@ -1,0 +1,1 @@
+"""Member organisations: their profiles, contacts, status and accounts."""

@@ -1,0 +1,1 @@
+"""Reports per fiscal year for staff and prefecture officials."""

@@ -1,0 +1,75 @@
+"""The member report in a real browser (demo data): axe-core, HTML validation, structure, the
+year selector without JavaScript, and the page at 320 px."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.browser.conftest import (
+    OFFICIAL,
+    STAFF,
+    PageAudit,
+    axe_violations,
+    describe_violations,
+    login,
+)
+
+
+def test_report_pages_pass_axe_and_validate(new_context: Any, audit: PageAudit) -> None:
+    official = new_context().new_page()
+    login(official, *OFFICIAL)
+    audit.visit(official, "/reports/members", label="/reports/members (official, this year)")
+    # The demo data spans four fiscal years, so the selector offers them.
+    options = official.locator("#field-year option").all_inner_texts()
+    assert len(options) >= 4 and all("年度（令和" in text for text in options), options
+    # Every chart: a text alternative and its data table next to it.
+    charts = official.locator("figure.bar-chart [role='img']")
+    assert charts.count() == 5
+    for index in range(charts.count()):
+        label = charts.nth(index).get_attribute("aria-label") or ""
+        assert "横棒グラフ" in label and "表" in label, label
+    assert official.locator("table.chart-table caption").count() == 5
+    assert "休止中の会員も会員数に含みます" in official.locator("main").inner_text()
+
+    last_year = options[1].split("年度")[0]
+    audit.visit(
+        official, f"/reports/members?year={last_year}", label="/reports/members?year=<last>"
+    )
+    assert "年度途中" not in official.locator("main").inner_text()
+    audit.visit(official, "/reports/members?year=2010", label="/reports/members (empty year)")
+    assert "会員データはありません" in official.locator("main").inner_text()
+    audit.visit(official, "/reports/members?year=abc", 422, label="/reports/members (bad year)")
+    assert official.title().startswith("エラー: ")
+    assert official.locator(".error-summary").is_visible()
+
+    staff = new_context().new_page()
+    login(staff, *STAFF)
+    audit.visit(staff, "/reports/members", label="/reports/members (staff)")
+    assert staff.get_by_role("navigation", name="パンくずリスト").is_visible()
+    audit.finish()
+
+
+def test_the_year_selector_works_without_javascript(new_context: Any) -> None:
+    page = new_context(java_script_enabled=False).new_page()
+    login(page, *OFFICIAL)
+    page.goto("/reports/members")
+    values = page.locator("#field-year option").evaluate_all("(os) => os.map((o) => o.value)")
+    page.get_by_label("年度", exact=True).select_option(values[-1])
+    with page.expect_navigation():
+        page.get_by_role("button", name="表示する").click()
+    assert page.url.endswith(f"/reports/members?year={values[-1]}"), page.url
+    heading = page.locator("h1").inner_text()
+    assert heading.startswith("会員レポート（令和"), heading
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSVでダウンロード", exact=False).click()
+    assert download.value.suggested_filename.endswith(".csv")
+
+
+def test_the_report_reflows_at_320px(new_context: Any) -> None:
+    page = new_context(viewport={"width": 320, "height": 640}).new_page()
+    login(page, *OFFICIAL)
+    page.goto("/reports/members")
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 320, f"scrollWidth {width}"
+    report = describe_violations("/reports/members at 320px", axe_violations(page))
+    assert not report, report
