@@ -43,6 +43,12 @@ SCOPES: dict[str, str] = {
     "organisation:read": "自団体の情報の参照",
     "organisation:write": "自団体の情報・ユーザーの管理",
     "directory:read": "会員名簿の参照",
+    "media:read": "メディアライブラリの参照",
+    "media:write": "メディアのアップロード・変更・削除",
+    # Publishing (articles and static pages)
+    "articles:read": "下書きを含む記事・固定ページの参照",
+    "articles:write": "記事・固定ページの作成・編集",
+    "articles:publish": "記事・固定ページの公開・予約・公開停止",
 }
 
 
@@ -92,6 +98,15 @@ _ACTIONS = [
     Action("organisation.view", _MEMBERS, scope="organisation:read"),
     Action("organisation.manage", frozenset({Role.MEMBER_ADMIN}), scope="organisation:write"),
     Action("directory.view", _MEMBERS | _SECRETARIAT, scope="directory:read"),
+    # Media library (issue 4): editors and the secretariat upload; the files themselves are public.
+    Action("media.view", _STAFF_SIDE, scope="media:read"),
+    Action("media.manage", _STAFF_SIDE, scope="media:write"),
+    Action("media.file", ALL_ROLES, public=True),
+    # Publishing: editors write drafts; publishing needs the secretariat's right.
+    Action("content.read", ALL_ROLES, public=True),
+    Action("articles.view_drafts", _STAFF_SIDE, scope="articles:read"),
+    Action("articles.edit", _STAFF_SIDE, scope="articles:write"),
+    Action("articles.publish", _SECRETARIAT, scope="articles:publish"),
 ]
 
 PERMISSIONS: dict[str, Action] = {action.name: action for action in _ACTIONS}

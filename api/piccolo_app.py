@@ -13,9 +13,11 @@ from api.accounts.tables import (
     UserSession,
 )
 from api.applications.tables import AntisocialCheck, Application, ScreeningChecklist
+from api.articles.tables import Article, ArticleRelation, ArticleTheme, Page, Revision, Theme
 from api.audit.tables import AuditEntry
 from api.jobs.tables import Job
 from api.mail.tables import OutboxMail
+from api.media.tables import MediaItem
 from api.members.tables import Organisation, OrganisationContact
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -35,6 +37,13 @@ TABLES = [
     ScreeningChecklist,
     Application,
     AntisocialCheck,
+    Theme,
+    Article,
+    ArticleTheme,
+    ArticleRelation,
+    Revision,
+    Page,
+    MediaItem,
 ]
 
 APP_CONFIG = AppConfig(

@@ -17,6 +17,7 @@ from litestar.template.config import TemplateConfig
 
 from api.accounts import routes as account_routes
 from api.applications import routes as application_routes
+from api.articles import routes as article_routes
 from api.audit import routes as audit_routes
 from api.db import bind_engine, close_pool, create_engine, migrate, prepare_database, start_pool
 from api.demo import load_demo_content
@@ -28,6 +29,7 @@ from api.http.headers import security_headers
 from api.http.problems import api_exception_handler, problem_response
 from api.jobs import routes as job_routes
 from api.jobs.worker import Worker
+from api.media import routes as media_routes
 from api.members import platform_routes as member_platform_routes
 from api.members import routes as member_routes
 from api.reports import routes as report_routes
@@ -47,6 +49,8 @@ API_ROUTES = [
     *member_routes.ROUTES,
     *member_platform_routes.ROUTES,
     *report_routes.ROUTES,
+    *article_routes.ROUTES,
+    *media_routes.ROUTES,
 ]
 
 

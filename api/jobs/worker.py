@@ -16,12 +16,14 @@ log = logging.getLogger("kdx.worker")
 
 Handler = Callable[[Settings, dict[str, Any]], Awaitable[None]]
 HOUSEKEEPING_INTERVAL = 3600.0  # seconds between purges of expired sessions and links
+SCHEDULE_INTERVAL = 60.0  # seconds between checks for scheduled articles that are due
 
 
 def default_handlers() -> dict[str, Handler]:
+    from api.articles.service import publish_due_job
     from api.mail.service import send_queued_mail
 
-    return {"mail.send": send_queued_mail}
+    return {"mail.send": send_queued_mail, "articles.publish_due": publish_due_job}
 
 
 class Worker:
@@ -61,15 +63,26 @@ class Worker:
         if any(purged.values()):
             log.info("housekeeping: %s", purged)
 
+    async def scheduled_tasks(self) -> None:
+        """Publish due scheduled articles, found from the database state (survives restarts)."""
+        from api.articles.service import publish_due
+
+        published = await publish_due()
+        if published:
+            log.info("published scheduled articles: %s", published)
+
     async def run_forever(self, poll_seconds: float = 1.0) -> None:
         log.info("worker %s started", self.worker_id)
         loop = asyncio.get_running_loop()
-        next_housekeeping = loop.time()
+        next_housekeeping = next_schedule = loop.time()
         while not self._stopping.is_set():
             try:
                 if loop.time() >= next_housekeeping:
                     next_housekeeping = loop.time() + HOUSEKEEPING_INTERVAL
                     await self.housekeeping()
+                if loop.time() >= next_schedule:
+                    next_schedule = loop.time() + SCHEDULE_INTERVAL
+                    await self.scheduled_tasks()
                 busy = await self.run_once()
             except Exception:
                 log.exception("worker loop error")

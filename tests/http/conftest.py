@@ -54,6 +54,15 @@ class World:
             "token": "no-such-token",
             "path": "no-such-schema.json",
             "year": "2025",  # a fiscal year the member report accepts
+            "media_id": "999999",  # no such media item: pages answer 404 after the guard
+            "width": "320",
+            # Publishing: ids that name no row (404 for those allowed), a kind and a slug.
+            "article_id": "1",
+            "revision_number": "1",
+            "page_id": "1",
+            "theme_id": "1",
+            "kind": "news",
+            "slug": "no-such-article",
         }
 
 

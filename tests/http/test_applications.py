@@ -598,3 +598,12 @@ async def test_hostile_input_never_breaks_the_pages_or_the_api(
                     f"/join/complete?ref={raw}", f"/join/respond/{raw}"):  # fmt: skip
             response = await client.get(url)
             assert response.status_code in (200, 400, 404), (url, response.status_code)
+
+
+async def test_the_home_page_leads_to_the_application_form_and_the_terms(
+    client: AsyncTestClient, db: None
+) -> None:
+    home = await client.get("/")
+    assert 'href="/join"' in home.text and 'href="/membership-terms"' in home.text
+    assert (await client.get("/join")).status_code == 200
+    assert (await client.get("/membership-terms")).status_code == 200

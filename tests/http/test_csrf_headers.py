@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from PIL import Image
 
 from api.accounts import service as accounts
 from api.accounts.tables import UserSession
@@ -17,6 +18,8 @@ from api.applications import service as applications
 from api.http.guards import SAFE_METHODS
 from api.http.headers import CONTENT_SECURITY_POLICY
 from api.mail.tables import OutboxMail
+from api.media import service as media
+from api.media.service import MediaView
 from api.members import service as members
 from api.members.reference import MembershipStatus
 from api.permissions import Role
@@ -139,6 +142,24 @@ async def _stored_import(settings: Settings, content: bytes) -> str:
     return key
 
 
+def _png() -> bytes:
+    """A real (decodable) PNG: the media library checks images by decoding them."""
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+async def _media(settings: Settings, world: World, name: str) -> MediaView:
+    return await media.upload(
+        admin_principal(world.accounts[Role.EDITOR]),
+        open_store(settings.storage_url, settings.data_dir),
+        name,
+        io.BytesIO(_png()),
+        title=name,
+        alt_text="赤い四角",
+    )
+
+
 async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str], FormCase]:
     """For every unsafe form route: a URL and a form that succeeds when the CSRF token is sent."""
     reset = await _reset_token(settings)
@@ -152,6 +173,8 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
     resubmit = await _info_token(settings, world, 14)
     resubmit_form = (await applications.application_for_token(resubmit)).as_input().as_form()
     rejected = await _application(settings, 15)
+    edited_media = await _media(settings, world, "edit.png")
+    deleted_media = await _media(settings, world, "delete.png")
     checklist = await applications.current_checklist()  # seeds version 1 before any snapshot
     answers = {f"answer_{item.key}": "ok" for item in checklist.items}
     # Member tools: an organisation for each change, and an import file the dry run left.
@@ -301,6 +324,21 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
             "/platform/organisation/handover",
             {"account_id": str(successor)},
             Role.MEMBER_ADMIN,
+        ),
+        # The media library, as an editor: an upload, and two items of their own to edit and delete.
+        ("POST", "/console/media"): Form(
+            "/console/media",
+            {"title": "熊本城", "alt_text": "石垣と天守閣"},
+            Role.EDITOR,
+            files={"file": ("kumamoto.png", _png(), "image/png")},
+        ),
+        ("POST", "/console/media/{media_id:int}"): Form(
+            f"/console/media/{edited_media.id}",
+            {"title": "新しい題名", "alt_text": "新しい代替テキスト"},
+            Role.EDITOR,
+        ),
+        ("POST", "/console/media/{media_id:int}/delete"): Form(
+            f"/console/media/{deleted_media.id}/delete", {"confirm": "yes"}, Role.EDITOR
         ),
     }
 

@@ -6,6 +6,7 @@ from web.controllers import (
     auth,
     console,
     docs,
+    media,
     members_console,
     platform,
     public,
@@ -22,4 +23,5 @@ ROUTES = [
     *members_console.ROUTES,
     *platform.ROUTES,
     *reports.ROUTES,
+    *media.ROUTES,
 ]

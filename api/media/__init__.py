@@ -1,0 +1,1 @@
+"""The media library: images and documents stored through the object-store port."""
