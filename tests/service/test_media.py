@@ -53,9 +53,11 @@ def pdf_bytes(size: int = 0) -> bytes:
 
 def office_bytes(main_part: str = "word/document.xml") -> bytes:
     out = io.BytesIO()
+    # A fixed timestamp: the same bytes on every call (zip headers carry the time otherwise).
+    stamp = (2026, 4, 1, 9, 0, 0)
     with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr(main_part, "<document/>")
+        archive.writestr(zipfile.ZipInfo("[Content_Types].xml", stamp), "<Types/>")
+        archive.writestr(zipfile.ZipInfo(main_part, stamp), "<document/>")
     return out.getvalue()
 
 
