@@ -10,12 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.dbutil import create_database, drop_database
+from tests.server import ServerFailed, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 NODE_MODULES = Path(os.environ.get("KDX_NODE_MODULES") or ROOT / ".cache" / "node" / "node_modules")
@@ -71,70 +66,17 @@ def _missing_requirements() -> list[str]:
     return missing
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real server (`python -m web serve`) with demo content, on a free port."""
     missing = _missing_requirements()
     if missing:
         pytest.skip("browser tests need: " + "; ".join(missing))
-    tmp = tmp_path_factory.mktemp("browser-server")
-    database_url = create_database(tmp, "browser")
-    port = _free_port()
-    env = {
-        **os.environ,
-        "APP_MODE": "embedded",
-        "DATA_DIR": str(tmp / "data"),
-        "DATABASE_URL": database_url,
-        "HOST": "127.0.0.1",
-        "PORT": str(port),
-        "DEMO_CONTENT": "true",
-        "ARGON2_TIME_COST": "1",
-        "ARGON2_MEMORY_KIB": "8",
-        "ARGON2_PARALLELISM": "1",
-        "LOG_LEVEL": "WARNING",
-    }
-    for name in ("BASE_URL", "SMTP_URL", "SEARCH_URL", "STORAGE_URL"):
-        env.pop(name, None)
-    log_path = tmp / "server.log"
-    python = ROOT / ".venv" / "bin" / "python"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [str(python if python.exists() else sys.executable), "-m", "web", "serve"],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited early:\n{log_path.read_text(errors='replace')}")
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server did not start:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        drop_database(database_url)
+        with running_server(tmp_path_factory.mktemp("browser-server"), "browser") as url:
+            yield url
+    except ServerFailed as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,132 @@
+"""Response times of the main pages and API routes, run on demand (never by pytest):
+
+    .venv/bin/python -m tests.benchmarks.bench_site [--requests 200] [--concurrency 8]
+
+It starts the real server with demo content, warms each path, then times sequential requests
+(median and 95th percentile) and a concurrent burst (requests per second). Every figure is also
+printed as a ratio to a baseline measured in the same run (/healthz, which touches no content),
+so runs on different machines can be compared. It prints figures; it never passes or fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from tests.server import running_server
+
+BASELINE = "/healthz"
+ANONYMOUS_PATHS = [
+    "/static/css/site.css",
+    "/",
+    "/case-studies",
+    "/case-studies?industry=E",
+    "{case_study}",
+    "/news",
+    "/event-info",
+    "/pages/about",
+    "/site-map",
+    "/feeds/case-studies.atom",
+    "/sitemap.xml",
+    "/api/v1/articles?kind=case_study",
+    "/api/v1/pages",
+    "/login",
+    "/join",
+]
+EDITOR_PATHS = ["/console", "/console/articles", "/console/media"]
+EDITOR = ("editor@example.jp", "demo-editor-2026")
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
+
+
+def _time_sequential(client: httpx.Client, path: str, requests: int) -> tuple[int, list[float]]:
+    status = client.get(path).status_code  # warm-up (and the page cache for anonymous pages)
+    timings = []
+    for _ in range(requests):
+        started = time.perf_counter()
+        client.get(path)
+        timings.append((time.perf_counter() - started) * 1000)
+    return status, timings
+
+
+async def _burst(base_url: str, path: str, requests: int, concurrency: int, cookies) -> float:
+    async with httpx.AsyncClient(base_url=base_url, cookies=cookies) as client:
+        queue = iter(range(requests))
+
+        async def worker() -> None:
+            for _ in queue:
+                await client.get(path)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        return requests / (time.perf_counter() - started)
+
+
+def _first_case_study(client: httpx.Client) -> str:
+    found = re.search(r'href="(/case-studies/[a-z0-9-]+)"', client.get("/case-studies").text)
+    return found.group(1) if found else "/case-studies"
+
+
+def _login(client: httpx.Client) -> None:
+    page = client.get("/login").text
+    token = re.search(r'name="_csrf" value="([^"]+)"', page)
+    data = {"email": EDITOR[0], "password": EDITOR[1], "_csrf": token.group(1) if token else ""}
+    response = client.post("/login", data=data)
+    if response.status_code >= 400:
+        raise SystemExit(f"login as the demo editor failed: {response.status_code}")
+
+
+def run(base_url: str, requests: int, concurrency: int) -> None:
+    rows: list[tuple[str, str, int, float, float, float]] = []
+    with httpx.Client(base_url=base_url) as anonymous:
+        case_study = _first_case_study(anonymous)
+        _, base_times = _time_sequential(anonymous, BASELINE, requests)
+        base_median = statistics.median(base_times)
+        base_rps = asyncio.run(_burst(base_url, BASELINE, requests, concurrency, None))
+        for template in ANONYMOUS_PATHS:
+            path = template.format(case_study=case_study)
+            status, times = _time_sequential(anonymous, path, requests)
+            rps = asyncio.run(_burst(base_url, path, requests, concurrency, None))
+            rows.append(
+                ("匿名", path, status, statistics.median(times), _percentile(times, 0.95), rps)
+            )
+    with httpx.Client(base_url=base_url) as editor:
+        _login(editor)
+        for path in EDITOR_PATHS:
+            status, times = _time_sequential(editor, path, requests)
+            rps = asyncio.run(_burst(base_url, path, requests, concurrency, editor.cookies))
+            rows.append(
+                ("編集者", path, status, statistics.median(times), _percentile(times, 0.95), rps)
+            )
+
+    print(f"baseline {BASELINE}: median {base_median:.2f} ms, {base_rps:.0f} req/s "
+          f"({requests} requests, concurrency {concurrency})")  # fmt: skip
+    print(f"{'role':<6} {'path':<40} {'status':>6} {'median ms':>10} {'p95 ms':>8} "
+          f"{'x base':>7} {'req/s':>7} {'/ base':>7}")  # fmt: skip
+    for role, path, status, median, p95, rps in rows:
+        print(f"{role:<6} {path[:40]:<40} {status:>6} {median:>10.2f} {p95:>8.2f} "
+              f"{median / base_median:>7.1f} {rps:>7.0f} {rps / base_rps:>7.2f}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--concurrency", type=int, default=8)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kdx-bench-") as tmp:
+        with running_server(Path(tmp), "bench") as base_url:
+            run(base_url, args.requests, args.concurrency)
+
+
+if __name__ == "__main__":
+    main()
