@@ -1,6 +1,7 @@
 """Demo content for the embedded mode (never in production mode): one account per role and about
 60 member organisations (api.demo_members). The demo member admin and member user belong to one
-of them; a few membership applications wait in the screening queue (api.demo_applications).
+of them; a few membership applications wait in the screening queue (api.demo_applications);
+case studies, news and event information fill the public site (api.demo_articles).
 Loading runs at every embedded start and creates only what is missing."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from api.accounts import service as accounts
 from api.accounts.tables import Account
 from api.db import transaction
 from api.demo_applications import load_demo_applications
+from api.demo_articles import load_demo_articles
 from api.demo_members import load_demo_organisations
 from api.permissions import Role
 from api.settings import Settings
@@ -61,9 +63,10 @@ async def load_demo_content(settings: Settings) -> int:
         await accounts.create_account_with_password(settings, data, password, action="demo.create")
         created += 1
     applications = await load_demo_applications(settings)
-    if created or organisations or applications:
+    published = await load_demo_articles(settings)
+    if created or organisations or applications or published:
         log.info(
-            "demo content: %d accounts, %d organisations, %d applications created",
-            created, organisations, applications,
+            "demo content: %d accounts, %d organisations, %d applications, %d articles created",
+            created, organisations, applications, published,
         )  # fmt: skip
-    return created + organisations + applications
+    return created + organisations + applications + published

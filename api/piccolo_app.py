@@ -13,7 +13,15 @@ from api.accounts.tables import (
     UserSession,
 )
 from api.applications.tables import AntisocialCheck, Application, ScreeningChecklist
-from api.articles.tables import Article, ArticleRelation, ArticleTheme, Page, Revision, Theme
+from api.articles.tables import (
+    Article,
+    ArticleRelation,
+    ArticleTheme,
+    ContentGeneration,
+    Page,
+    Revision,
+    Theme,
+)
 from api.audit.tables import AuditEntry
 from api.jobs.tables import Job
 from api.mail.tables import OutboxMail
@@ -44,6 +52,7 @@ TABLES = [
     Revision,
     Page,
     MediaItem,
+    ContentGeneration,
 ]
 
 APP_CONFIG = AppConfig(

@@ -7,6 +7,7 @@ creates demo content. Production mode refuses to start with a default secret or 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,6 +20,16 @@ Mode = Literal["embedded", "production"]
 
 class ConfigurationError(Exception):
     """The environment describes a configuration the app must not run with."""
+
+
+# An origin as browsers send it: scheme, host and an optional port; no path, no wildcard.
+ORIGIN_PATTERN = re.compile(r"^https?://[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?$")
+
+
+def _origins(value: str) -> tuple[str, ...]:
+    """CORS_ORIGINS: comma-separated origins; a trailing slash is forgiven."""
+    parts = (part.strip().removesuffix("/") for part in value.split(","))
+    return tuple(part for part in parts if part)
 
 
 def _bool(value: str) -> bool:
@@ -70,6 +81,8 @@ class Settings:
     evidence_max_bytes: int = 10 * 1024 * 1024  # an evidence file of a screening check
     argon2: Argon2Parameters = field(default_factory=Argon2Parameters)
     log_level: str = "INFO"
+    # Other sites allowed to read the JSON API from the browser (CORS); empty: none.
+    cors_origins: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -93,6 +106,12 @@ class Settings:
             raise ConfigurationError(
                 f"APP_MODE must be 'embedded' or 'production', not {self.mode!r}"
             )
+        for origin in self.cors_origins:
+            if not ORIGIN_PATTERN.match(origin):
+                raise ConfigurationError(
+                    f"CORS_ORIGINS must list exact origins such as https://www.pref.kumamoto.jp "
+                    f"(scheme and host in lower case, no path, no '*'), not {origin!r}"
+                )
         if self.is_production:
             if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
                 raise ConfigurationError(
@@ -140,4 +159,5 @@ class Settings:
             new_members_target=int(env.get("NEW_MEMBERS_TARGET", base.new_members_target)),
             argon2=argon2,
             log_level=env.get("LOG_LEVEL", base.log_level),
+            cors_origins=_origins(env.get("CORS_ORIGINS", "")),
         )

@@ -18,14 +18,17 @@ from litestar.template.config import TemplateConfig
 from api.accounts import routes as account_routes
 from api.applications import routes as application_routes
 from api.articles import routes as article_routes
+from api.articles.default_pages import ensure_default_pages
 from api.audit import routes as audit_routes
 from api.db import bind_engine, close_pool, create_engine, migrate, prepare_database, start_pool
 from api.demo import load_demo_content
 from api.health import routes as health_routes
 from api.http.auth import AuthMiddleware
+from api.http.cors import ApiCors
 from api.http.guards import access_guard
 from api.http.head import HeadAsGet
 from api.http.headers import security_headers
+from api.http.page_cache import PageCache, PageCacheMiddleware
 from api.http.problems import api_exception_handler, problem_response
 from api.jobs import routes as job_routes
 from api.jobs.worker import Worker
@@ -77,6 +80,9 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         await prepare_database(engine)
         if migrate_on_start:
             await migrate()
+            # Every mode, production included; only the migrating process seeds, so several
+            # workers never race (`kdx serve --workers N` seeds once in web/cli.py).
+            await ensure_default_pages()
         if settings.database_pool:
             await start_pool(engine)
         if settings.demo_content and not settings.is_production:
@@ -102,9 +108,15 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         cache_control=None,
     )
 
+    page_cache = PageCache()  # anonymous public pages, one per process
     app = Litestar(
         route_handlers=[*health_routes.ROUTES, *API_ROUTES, *WEB_ROUTES, static],
-        middleware=[DefineMiddleware(AuthMiddleware, settings=settings)],
+        middleware=[
+            DefineMiddleware(AuthMiddleware, settings=settings),
+            # Inside the AuthMiddleware: it knows who is logged in, and the CSRF cookie for new
+            # visitors is added outside it, never into a stored page.
+            DefineMiddleware(PageCacheMiddleware, cache=page_cache),
+        ],
         before_send=[security_headers(settings.behind_tls)],
         guards=[access_guard],
         exception_handlers={Exception: exception_handler},
@@ -131,8 +143,10 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         request_max_body_size=1024 * 1024,
         debug=False,
     )
-    app.asgi_handler = HeadAsGet(app.asgi_handler)  # HEAD as GET without a body, outside routing
+    # HEAD as GET without a body, outside routing; CORS for the JSON API (CORS_ORIGINS).
+    app.asgi_handler = HeadAsGet(ApiCors(app.asgi_handler, settings.cors_origins))
     app.state.settings = settings
+    app.state.page_cache = page_cache
     # The object store for files (evidence, media, recordings): local directory or S3/MinIO.
     app.state.store = open_store(settings.storage_url, settings.data_dir)
     return app

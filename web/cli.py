@@ -27,6 +27,14 @@ async def _open_database(settings: Settings) -> None:
     await migrate()
 
 
+async def _prepare_site(settings: Settings) -> None:
+    """Migrate and seed the default static pages once, before any server process starts."""
+    from api.articles.default_pages import ensure_default_pages
+
+    await _open_database(settings)
+    await ensure_default_pages()
+
+
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -47,7 +55,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 def _serve_uvicorn(settings: Settings, workers: int) -> int:
     import uvicorn
 
-    asyncio.run(_open_database(settings))
+    asyncio.run(_prepare_site(settings))
     uvicorn.run("web.asgi:app", host=settings.host, port=settings.port, workers=workers,
                 log_level=settings.log_level.lower(), proxy_headers=True, server_header=False,
                 forwarded_allow_ips="*")  # fmt: skip
@@ -83,7 +91,7 @@ def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:
-    asyncio.run(_open_database(settings))
+    asyncio.run(_prepare_site(settings))
     print("マイグレーションを適用しました。")
     return 0
 

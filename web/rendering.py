@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -16,8 +17,10 @@ from markupsafe import Markup
 from api import dates
 from api.http.auth import csrf_token_of, principal_of
 from api.http.guards import CSRF_FIELD
+from api.http.page_cache import serves_shared_copy
 from api.members import reference
 from api.permissions import ROLE_LABELS, Role
+from api.principal import Principal
 from web.forms import organisation_labels
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -42,6 +45,13 @@ def _query(params: dict[str, Any], **changes: Any) -> str:
     return "?" + urlencode(merged, doseq=True) if merged else ""
 
 
+def machine_time(value: date | datetime) -> str:
+    """The datetime attribute of <time>: HTML allows at most milliseconds, so whole seconds."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    return value.isoformat()
+
+
 def build_environment(locale: str = DEFAULT_LOCALE, locale_dir: Path = LOCALE_DIR) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -55,6 +65,7 @@ def build_environment(locale: str = DEFAULT_LOCALE, locale_dir: Path = LOCALE_DI
     env.filters["jdate"] = dates.format_date
     env.filters["jdatetime"] = dates.format_datetime
     env.filters["fiscal_year"] = dates.format_fiscal_year
+    env.filters["machine_time"] = machine_time
     env.globals["role_labels"] = ROLE_LABELS
     env.globals["ref"] = reference
     env.globals["organisation_labels"] = organisation_labels
@@ -66,6 +77,21 @@ def build_environment(locale: str = DEFAULT_LOCALE, locale_dir: Path = LOCALE_DI
     return env
 
 
+def signed_in_principal(request: Request) -> Principal:
+    """The caller of a route whose action needs an account (the guard let only them through)."""
+    found = principal_of(request.scope)
+    assert found is not None
+    return found
+
+
+def wants_fragment(request: Request) -> bool:
+    """An htmx swap gets the fragment; a history restore (a page htmx lost) gets the full page."""
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
+    )
+
+
 def page(
     request: Request,
     template: str,
@@ -73,14 +99,19 @@ def page(
     headers: dict[str, str] | None = None,
     **context: Any,
 ) -> Template:
-    """A rendered page with the principal, the CSRF token and the current path in context."""
+    """A rendered page with the principal, the CSRF token and the current path in context.
+
+    A page the anonymous cache may share between visitors gets no CSRF token (it would be
+    someone else's); such pages have no forms that post.
+    """
     principal = principal_of(request.scope)
+    shared = serves_shared_copy(request.scope)
     context.setdefault("errors", {})
     return Template(
         template_name=template,
         context={
             "principal": principal,
-            "csrf_token": csrf_token_of(request.scope),
+            "csrf_token": "" if shared else csrf_token_of(request.scope),
             "current_path": request.url.path,
             "is_htmx": request.headers.get("hx-request") == "true",
             **context,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -29,7 +30,19 @@ import nh3
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-MediaResolver = Callable[[str], str | None]
+
+@dataclass(frozen=True, slots=True)
+class MediaLink:
+    """A media-library item resolved for the body: its URL, and for images a srcset, for
+    documents a note (type and size) appended to the link text, as JIS X 8341-3 practice asks."""
+
+    url: str
+    srcset: str = ""
+    sizes: str = ""
+    note: str = ""
+
+
+MediaResolver = Callable[[str], "str | MediaLink | None"]
 
 MEDIA_SCHEME = "media:"
 _LINK_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -49,7 +62,7 @@ _CLEANER = nh3.Cleaner(
     clean_content_tags={"script", "style", "svg", "math", "iframe", "object", "embed", "template"},
     attributes={
         "a": {"href", "title"},
-        "img": {"src", "alt", "title"},
+        "img": {"src", "alt", "title", "srcset", "sizes", "width", "height"},
         "ol": {"start"},
     },
     tag_attribute_values={
@@ -111,16 +124,27 @@ def _text_token(content: str) -> Token:
     return Token("text", "", 0, content=content)
 
 
+def _resolve(key: str | None, media_url: MediaResolver | None) -> MediaLink | None:
+    if key is None or media_url is None:
+        return None
+    found = media_url(key)
+    if isinstance(found, str):
+        found = MediaLink(found)
+    return found if found is not None and is_allowed_link(found.url) else None
+
+
 def _rewrite_inline(children: list[Token], media_url: MediaResolver | None) -> list[Token]:
     out: list[Token] = []
-    dropped: list[bool] = []  # per open link: was it unwrapped (then its close goes too)
+    # Per open link: dropped (its close goes too), and a note to append before the close.
+    opened: list[tuple[bool, str]] = []
     for tok in children:
         if tok.type == "image":
-            src = str(tok.attrGet("src") or "")
-            key = media_key(src)
-            resolved = media_url(key) if key is not None and media_url is not None else None
-            if resolved and is_allowed_link(resolved):
-                tok.attrSet("src", resolved)
+            resolved = _resolve(media_key(str(tok.attrGet("src") or "")), media_url)
+            if resolved is not None:
+                tok.attrSet("src", resolved.url)
+                if resolved.srcset:
+                    tok.attrSet("srcset", resolved.srcset)
+                    tok.attrSet("sizes", resolved.sizes or "100vw")
                 tok.attrSet("loading", "lazy")
                 out.append(tok)
             elif tok.content:
@@ -129,19 +153,23 @@ def _rewrite_inline(children: list[Token], media_url: MediaResolver | None) -> l
         if tok.type == "link_open":
             href = str(tok.attrGet("href") or "")
             key = media_key(href)
+            note = ""
             if key is not None:
-                resolved = media_url(key) if media_url is not None else None
-                href = resolved or ""
+                resolved = _resolve(key, media_url)
+                href, note = (resolved.url, resolved.note) if resolved else ("", "")
             if not is_allowed_link(href):
-                dropped.append(True)  # the link text stays, as plain text
+                opened.append((True, ""))  # the link text stays, as plain text
                 continue
             tok.attrSet("href", href)
             if _is_external(href):
                 tok.attrSet("rel", "noopener")
-            dropped.append(False)
-        elif tok.type == "link_close" and dropped:
-            if dropped.pop():
+            opened.append((False, note))
+        elif tok.type == "link_close" and opened:
+            dropped, note = opened.pop()
+            if dropped:
                 continue
+            if note:
+                out.append(_text_token(note))
         out.append(tok)
     return out
 

@@ -8,7 +8,7 @@ articles.edit writes them, articles.publish publishes, schedules and unpublishes
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 import msgspec
@@ -16,6 +16,8 @@ from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.articles import service
+from api.articles.generation import current_generation
+from api.articles.rendering import render_body
 from api.articles.schemas import (
     ArticleIn,
     ArticleOut,
@@ -39,6 +41,7 @@ from api.articles.schemas import (
     ThemeOut,
     TransitionIn,
 )
+from api.http.page_cache import http_date, not_modified
 from api.pagination import PageRequest
 from api.principal import Principal
 from api.settings import Settings
@@ -65,15 +68,28 @@ def settings_of(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def cached_json(request: Request, payload: Any) -> Response[bytes]:
-    """JSON with an ETag; 304 without a body when the client already has this version."""
+async def remember_generation(request: Request) -> None:
+    """Read the content generation before the content (before_request), so Last-Modified
+    never claims a change newer than the data the response holds."""
+    request.state.content_generation = await current_generation()
+
+
+async def cached_json(request: Request, payload: Any) -> Response[bytes]:
+    """JSON with an ETag and Last-Modified (the content generation's time); 304 without a body
+    when the client already has this version (If-None-Match, else If-Modified-Since)."""
+    generation = request.state.get("content_generation") or await current_generation()
     body = msgspec.json.encode(payload)
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     # Revalidate every time: an unpublished article must disappear from caches at once.
     headers = {"ETag": etag, "Cache-Control": "public, no-cache"}
-    wanted = request.headers.get("if-none-match", "")
-    tags = [part.strip().removeprefix("W/") for part in wanted.split(",")]
-    if etag in tags or "*" in tags:
+    if generation.changed_at is not None:
+        headers["Last-Modified"] = http_date(generation.changed_at)
+    if not_modified(
+        request.headers.get("if-none-match", ""),
+        request.headers.get("if-modified-since", ""),
+        etag,
+        generation.changed_at,
+    ):
         return Response(b"", status_code=304, headers=headers)
     return Response(body, media_type="application/json", headers=headers)
 
@@ -85,6 +101,7 @@ def _filters(**values: str) -> service.ArticleFilter:
 class PublicContentController(Controller):
     path = "/api/v1"
     tags = ["公開コンテンツ"]
+    before_request = remember_generation
 
     @get(
         "/articles",
@@ -100,16 +117,20 @@ class PublicContentController(Controller):
         industry: FromQuery[str] = "",
         theme: FromQuery[str] = "",
         municipality: FromQuery[str] = "",
+        sort: Annotated[
+            Literal["newest", "oldest", "title", "event_date"],
+            QueryParameter(description="並び順: newest（新しい順）, oldest, title, event_date"),
+        ] = "newest",
         page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
         per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
     ) -> Response[bytes]:
         filters = _filters(kind=kind, industry=industry, theme=theme, municipality=municipality)
-        result = await service.list_published(filters, PageRequest.of(page, per_page))
+        result = await service.list_published(filters, PageRequest.of(page, per_page), sort)
         payload = PublicArticlePage(
             items=[PublicArticleOut.of(view) for view in result.items],
             total=result.total, page=result.page, per_page=result.per_page, pages=result.pages,
         )  # fmt: skip
-        return cached_json(request, payload)
+        return await cached_json(request, payload)
 
     @get(
         "/articles/{kind:str}/{slug:str}",
@@ -123,10 +144,10 @@ class PublicContentController(Controller):
         view = await service.get_published(kind, slug)
         related = await service.get_articles_brief(view.related_ids, published_only=True)
         payload = {
-            "article": PublicArticleOut.of(view, with_body=True),
+            "article": PublicArticleOut.of(view, await render_body(view.body_markdown)),
             "related": [PublicArticleOut.of(item) for item in related],
         }
-        return cached_json(request, payload)
+        return await cached_json(request, payload)
 
     @get(
         "/articles/preview",
@@ -137,19 +158,17 @@ class PublicContentController(Controller):
     async def preview(
         self, request: Request, token: Annotated[str, QueryParameter(max_length=300)] = ""
     ) -> Response[PreviewOut]:
-        from api.articles.markdown import render_markdown
-
         article, revision = await service.preview(settings_of(request), token)
         payload = PreviewOut(
             article_id=article.id, kind=article.kind, revision=RevisionOut.of(revision),
-            body_html=render_markdown(revision.body_markdown),
+            body_html=await render_body(revision.body_markdown),
         )  # fmt: skip
         # Drafts are never cached and never indexed.
         return Response(payload, headers={**NO_STORE, "X-Robots-Tag": "noindex"})
 
     @get("/themes", opt={"action": "content.read"}, summary="テーマの一覧")
     async def list_themes(self, request: Request) -> Response[bytes]:
-        return cached_json(request, [ThemeOut.of(t) for t in await service.list_themes()])
+        return await cached_json(request, [ThemeOut.of(t) for t in await service.list_themes()])
 
     @get(
         "/pages",
@@ -159,7 +178,7 @@ class PublicContentController(Controller):
     )
     async def page_tree(self, request: Request) -> Response[bytes]:
         tree = await service.page_tree(published_only=True)
-        return cached_json(request, [PageNodeOut.of(node) for node in tree])
+        return await cached_json(request, [PageNodeOut.of(node) for node in tree])
 
     @get(
         "/pages/by-path",
@@ -171,8 +190,8 @@ class PublicContentController(Controller):
         self, request: Request, path: Annotated[str, QueryParameter(max_length=1000)] = ""
     ) -> Response[bytes]:
         view = await service.get_published_page(path)
-        payload = PageOut.of(view, with_html=True)
-        return cached_json(request, payload)
+        payload = PageOut.of(view, await render_body(view.body_markdown))
+        return await cached_json(request, payload)
 
 
 class EditorArticlesController(Controller):

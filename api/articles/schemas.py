@@ -56,12 +56,9 @@ class PublicArticleOut(msgspec.Struct):
     body_html: str | None = None  # detail only (sanitised)
 
     @classmethod
-    def of(cls, view: ArticleView, with_body: bool = False) -> PublicArticleOut:
-        body_html = None
-        if with_body:
-            from api.articles.markdown import render_markdown
-
-            body_html = render_markdown(view.body_markdown)
+    def of(cls, view: ArticleView, body_html: str | None = None) -> PublicArticleOut:
+        """The detail (with the body) when body_html is given, else the list item."""
+        with_body = body_html is not None
         return cls(
             kind=view.kind, kind_label=view.kind_label, slug=view.slug, title=view.title,
             summary=view.summary, published_at=view.published_at,
@@ -316,12 +313,7 @@ class PageOut(msgspec.Struct):
     body_html: str | None = None
 
     @classmethod
-    def of(cls, view: PageView, with_html: bool = False) -> PageOut:
-        body_html = None
-        if with_html:
-            from api.articles.markdown import render_markdown
-
-            body_html = render_markdown(view.body_markdown)
+    def of(cls, view: PageView, body_html: str | None = None) -> PageOut:
         return cls(
             id=view.id, parent_id=view.parent_id, slug=view.slug, title=view.title,
             body_markdown=view.body_markdown, position=view.position, state=view.state,

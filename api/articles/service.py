@@ -2,8 +2,9 @@
 
 States of an article: draft -> in_review -> (scheduled ->) published -> unpublished.
 Editors (articles.edit) write and submit; publishing, scheduling and unpublishing need
-articles.publish. A published or scheduled article is not edited in place: it is unpublished
-(or its schedule cancelled) first, so what the public sees is always what was checked.
+articles.publish. A published article is corrected in place only by someone with the publish
+right, and the correction passes the accessibility check first, so what the public sees is
+always what was checked; a scheduled one is edited after its schedule is cancelled.
 
 Every save writes a Revision and increments `version`; a save names the version it was based
 on, and a stale one raises Conflict naming who saved in between. Publishing (now, scheduled,
@@ -25,6 +26,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from api import clock
+from api.articles.generation import bump_content_generation
 from api.articles.tables import Article, ArticleRelation, ArticleTheme, Page, Revision, Theme
 from api.audit.service import record
 from api.dates import JST
@@ -183,6 +185,7 @@ async def save_theme(
         else:
             await Theme.update(values).where(Theme.id == theme_id)
             await record(actor, "theme.update", "theme", theme_id, target_label=name)
+        await bump_content_generation()
         row = await Theme.select().where(Theme.id == theme_id).first()
     assert row is not None
     return _theme_view(row)
@@ -569,6 +572,7 @@ async def create_article(actor: Principal, data: ArticleInput, note: str = "") -
             actor, "article.create", "article", article_id, target_label=data.title,
             after={"kind": data.kind, "slug": data.slug, "state": "draft"},
         )  # fmt: skip
+        await bump_content_generation()
     return await get_article(article_id)
 
 
@@ -604,14 +608,27 @@ async def _save(
 ) -> ArticleView:
     async with transaction():
         row = await _row(article_id)
-        if row["state"] not in EDITABLE_STATES:
+        if row["state"] == "published":
+            # A correction goes live at once, so it needs the publish right and the check.
+            if not actor.can("articles.publish"):
+                raise PermissionDenied(
+                    "公開中の記事を変更できるのは公開の権限を持つ人だけです。"
+                    "事務局スタッフに修正を依頼してください。"
+                )
+        elif row["state"] not in EDITABLE_STATES:
             raise Conflict(
                 f"{STATE_LABELS[row['state']]}の記事は編集できません。"
-                "公開停止（予約の場合は予約の取り消し）をしてから編集してください。"
+                "予約を取り消してから編集してください。"
             )
         if row["version"] != base_version:
             raise await _stale(article_id, base_version)
         await _check_references(data, article_id)
+        if row["state"] == "published":
+            findings = accessibility_findings(
+                data.body_markdown, data.lead_image, data.lead_image_alt
+            )
+            if findings:
+                raise AccessibilityFailed(findings)
         # Edits after submission go back to draft: the review covers what was submitted.
         state = "draft" if row["state"] == "in_review" else row["state"]
         values = _columns(data) | {
@@ -632,6 +649,7 @@ async def _save(
             before={"version": base_version, "state": row["state"]},
             after={"version": base_version + 1, "revision": number, "state": state},
         )  # fmt: skip
+        await bump_content_generation()
     return await get_article(article_id)
 
 
@@ -692,6 +710,7 @@ async def _transition(
             actor, verb, "article", article_id, target_label=row["title"],
             before={"state": row["state"]}, after=after,
         )  # fmt: skip
+        await bump_content_generation()
     return await get_article(article_id)
 
 
@@ -823,6 +842,7 @@ async def publish_due(now: datetime | None = None) -> list[int]:
                 before={"state": "scheduled"},
                 after={"state": "published", "published_at": when.isoformat()},
             )  # fmt: skip
+            await bump_content_generation()
             published.append(row["id"])
     return published
 
@@ -1082,8 +1102,17 @@ async def _filtered(filters: ArticleFilter, published_only: bool) -> list[Any] |
     return clauses
 
 
+# Orders of the public lists (the API's `sort`): the column and whether it ascends.
+SORTS: dict[str, tuple[Any, bool]] = {
+    "newest": (Article.published_at, False),
+    "oldest": (Article.published_at, True),
+    "title": (Article.title, True),
+    "event_date": (Article.event_starts_at, True),
+}
+
+
 async def _list(
-    filters: ArticleFilter, request: PageRequest, published_only: bool
+    filters: ArticleFilter, request: PageRequest, published_only: bool, sort: str = "newest"
 ) -> ResultPage[ArticleView]:
     clauses = await _filtered(filters, published_only)
     if clauses is None:
@@ -1093,7 +1122,8 @@ async def _list(
     if clauses:
         query = query.where(*clauses)
     if published_only:
-        query = query.order_by(Article.published_at, ascending=False)
+        column, ascending = SORTS.get(sort, SORTS["newest"])
+        query = query.order_by(column, ascending=ascending)
     else:
         query = query.order_by(Article.updated_at, ascending=False)
     rows = (
@@ -1106,9 +1136,12 @@ async def _list(
     return ResultPage(items, total, request.page, request.per_page)
 
 
-async def list_published(filters: ArticleFilter, request: PageRequest) -> ResultPage[ArticleView]:
-    """Published articles, newest first (at most four queries, whatever the page size)."""
-    return await _list(replace(filters, state="", q=""), request, published_only=True)
+async def list_published(
+    filters: ArticleFilter, request: PageRequest, sort: str = "newest"
+) -> ResultPage[ArticleView]:
+    """Published articles in a SORTS order, newest first by default (at most four queries,
+    whatever the page size); an unknown sort falls back to newest."""
+    return await _list(replace(filters, state="", q=""), request, published_only=True, sort=sort)
 
 
 async def list_articles(filters: ArticleFilter, request: PageRequest) -> ResultPage[ArticleView]:
@@ -1147,6 +1180,58 @@ async def get_articles_brief(article_ids: list[int], published_only: bool) -> li
     rows = {row["id"]: row for row in await query}
     themes = await _themes_of(list(rows))
     return [_article_view(rows[i], themes[i]) for i in article_ids if i in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class PublishedLink:
+    kind: str
+    slug: str
+    updated_at: datetime
+
+
+async def published_links() -> list[PublishedLink]:
+    """Every published article's kind, slug and last change, in one query (the sitemap)."""
+    rows = (
+        await Article.select(Article.kind, Article.slug, Article.updated_at)
+        .where(Article.state == "published")
+        .order_by(Article.kind)
+        .order_by(Article.published_at, ascending=False)
+        .order_by(Article.id, ascending=False)
+    )
+    return [PublishedLink(row["kind"], row["slug"], row["updated_at"]) for row in rows]
+
+
+async def list_event_info(
+    upcoming: bool, request: PageRequest, now: datetime | None = None
+) -> ResultPage[ArticleView]:
+    """Published event notices: upcoming (soonest first) or past (latest first).
+
+    An event is upcoming until it ends (its start when no end is given), so one that is running
+    now is still listed. A notice without any date cannot have passed: it counts as upcoming
+    and comes after the dated ones.
+    """
+    from piccolo.querystring import QueryString
+
+    now = now or clock.now()
+    ends, starts = Article.event_ends_at, Article.event_starts_at
+    not_over = (ends >= now) | (ends.is_null() & ((starts >= now) | starts.is_null()))
+    over = (ends < now) | (ends.is_null() & (starts < now))
+    clauses = [
+        Article.state == "published",
+        Article.kind == "event_info",
+        not_over if upcoming else over,
+    ]
+    total = await Article.count().where(*clauses)
+    query = Article.select().where(*clauses)
+    if upcoming:
+        # NULLs sort first on SQLite and last on PostgreSQL: order by the test explicitly.
+        query = query.order_by(QueryString("event_starts_at IS NULL")).order_by(starts)
+    else:
+        query = query.order_by(starts, ascending=False)
+    rows = await query.order_by(Article.id).limit(request.per_page).offset(request.offset)
+    themes = await _themes_of([row["id"] for row in rows])
+    items = [_article_view(row, themes[row["id"]]) for row in rows]
+    return ResultPage(items, total, request.page, request.per_page)
 
 
 # --- Static pages -----------------------------------------------------------------------------
@@ -1305,6 +1390,7 @@ async def create_page(actor: Principal, data: PageInput) -> PageView:
         ).returning(Page.id)
         page_id = int(rows[0]["id"])
         await record(actor, "page.create", "page", page_id, target_label=data.title)
+        await bump_content_generation()
     return await get_page(page_id)
 
 
@@ -1342,6 +1428,7 @@ async def update_page(
             actor, "page.update", "page", page_id, target_label=data.title,
             before={"version": base_version}, after={"version": base_version + 1},
         )  # fmt: skip
+        await bump_content_generation()
     return await get_page(page_id)
 
 
@@ -1370,4 +1457,5 @@ async def set_page_state(actor: Principal, page_id: int, state: str) -> PageView
             actor, verb, "page", page_id, target_label=row["title"],
             before={"state": row["state"]}, after={"state": state},
         )  # fmt: skip
+        await bump_content_generation()
     return await get_page(page_id)

@@ -98,3 +98,13 @@ class Page(Table, tablename="static_page"):
     version = Integer(default=1)
     updated_at = Timestamptz(default=TimestamptzNow())
     show_in_menu = Boolean(default=False)
+
+
+class ContentGeneration(Table, tablename="content_generation"):
+    """One row (id 1): a counter bumped by every change to public content, and when.
+
+    Anonymous page caches of every app process key on it, so a publish shows at once everywhere.
+    """
+
+    generation = Integer(default=0)
+    changed_at = Timestamptz(default=TimestamptzNow())

@@ -9,14 +9,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
+from api.articles.routes import cached_json
 from api.errors import ValidationFailed
 from api.media import images, service
-from api.media.schemas import MediaOut, MediaPage, MediaUpdate
+from api.media.schemas import MediaOut, MediaPage, MediaUpdate, PublicMediaOut, PublicMediaPage
 from api.pagination import PageRequest
 from api.principal import Principal
 
@@ -50,6 +51,38 @@ async def store_upload(
         principal(request), request.app.state.store, upload.filename, upload.file,
         title=title, alt_text=alt_text,
     )  # fmt: skip
+
+
+class PublicMediaController(Controller):
+    """Metadata of the library for other sites (the files are public under /media/ anyway)."""
+
+    path = "/api/v1/public-media"
+    tags = ["公開コンテンツ"]
+
+    @get(
+        "",
+        opt={"action": "content.read"},
+        summary="メディアの一覧（公開情報）",
+        description="新しい順。kind（image / document）で絞り込めます。ETag と 304 に対応します。"
+        "元のファイル名とアップロードした人は含みません。",
+    )
+    async def list_media(
+        self,
+        request: Request,
+        kind: FromQuery[str] = "",
+        page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+    ) -> Response[bytes]:
+        result = await service.list_media(kind, PageRequest.of(page, per_page))
+        payload = PublicMediaPage(
+            items=[PublicMediaOut.of(view) for view in result.items],
+            total=result.total, page=result.page, per_page=result.per_page, pages=result.pages,
+        )  # fmt: skip
+        return await cached_json(request, payload)
+
+    @get("/{media_id:int}", opt={"action": "content.read"}, summary="メディアの詳細（公開情報）")
+    async def get_media(self, request: Request, media_id: FromPath[int]) -> Response[bytes]:
+        return await cached_json(request, PublicMediaOut.of(await service.get_media(media_id)))
 
 
 class MediaController(Controller):
@@ -124,4 +157,4 @@ class MediaController(Controller):
         await service.delete_media(principal(request), request.app.state.store, media_id)
 
 
-ROUTES: list = [MediaController]
+ROUTES: list = [PublicMediaController, MediaController]

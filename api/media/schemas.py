@@ -54,6 +54,44 @@ class MediaOut(msgspec.Struct):
         )  # fmt: skip
 
 
+class PublicMediaOut(msgspec.Struct):
+    """What anonymous clients see of an item: no original file name, no uploader."""
+
+    id: int
+    kind: str
+    title: str
+    alt_text: str
+    content_type: str
+    type_label: str
+    size: int
+    width: int | None
+    height: int | None
+    url: str
+    srcset: str
+    link_text: str
+    renditions: list[RenditionOut]
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, view: MediaView) -> PublicMediaOut:
+        full = MediaOut.of(view)
+        return cls(
+            id=full.id, kind=full.kind, title=full.title, alt_text=full.alt_text,
+            content_type=full.content_type, type_label=full.type_label, size=full.size,
+            width=full.width, height=full.height, url=full.url, srcset=full.srcset,
+            link_text=document_link_text(view, view.title or view.alt_text or view.type_label),
+            renditions=full.renditions, updated_at=full.updated_at,
+        )  # fmt: skip
+
+
+class PublicMediaPage(msgspec.Struct):
+    items: list[PublicMediaOut]
+    total: int
+    page: int
+    per_page: int
+    pages: int
+
+
 class MediaPage(msgspec.Struct):
     items: list[MediaOut]
     total: int

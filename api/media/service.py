@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from api import clock
+from api.articles.generation import bump_content_generation
 from api.audit.service import record
-from api.db import transaction
+from api.db import is_storable_id, transaction
 from api.errors import NotFound, ValidationFailed
 from api.media import images
 from api.media.tables import MediaItem
@@ -202,6 +203,15 @@ async def get_media(media_id: int) -> MediaView:
     return _view(row)
 
 
+async def get_media_many(media_ids: list[int]) -> dict[int, MediaView]:
+    """Several items in one query (list pages, article bodies); unknown ids are left out."""
+    wanted = [i for i in dict.fromkeys(media_ids) if is_storable_id(i)]
+    if not wanted:
+        return {}
+    rows = await _select().where(MediaItem.id.is_in(wanted))
+    return {row["id"]: _view(row) for row in rows}
+
+
 # --- upload ------------------------------------------------------------------------------------
 
 
@@ -303,6 +313,7 @@ async def upload(
                 actor, "media.upload", "media", row.id, target_label=name,
                 after={"kind": checked.kind, "content_type": checked.content_type, "size": size},
             )  # fmt: skip
+            await bump_content_generation()  # the public media list changes
         stored.clear()  # the row owns them now
         return await get_media(row.id)
     finally:
@@ -344,6 +355,7 @@ async def update_media(
             before={"title": before.title, "alt_text": before.alt_text},
             after={"title": after.title, "alt_text": after.alt_text},
         )  # fmt: skip
+        await bump_content_generation()  # pages show the alternative text and the image
     return after
 
 
@@ -356,6 +368,7 @@ async def delete_media(actor: Principal, store: ObjectStore, media_id: int) -> N
             actor, "media.delete", "media", media_id, target_label=item.file_name,
             before={"kind": item.kind, "title": item.title, "storage_key": item.storage_key},
         )  # fmt: skip
+        await bump_content_generation()
     for key in [item.storage_key, *(r.key for r in item.renditions)]:
         try:
             await store.delete(key)

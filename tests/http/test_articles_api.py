@@ -7,6 +7,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from api.accounts import service as accounts
+from api.articles import service
 from api.articles.tables import Article
 from api.permissions import Role
 from tests.conftest import csrf_token
@@ -84,6 +85,28 @@ async def test_editor_workflow_and_public_visibility(client: AsyncTestClient, wo
     await client.post(f"/api/v1/editor/articles/{article_id}/unpublish", json={}, headers=headers)
     client.cookies.clear()
     assert (await client.get("/api/v1/articles/case_study/case-1")).status_code == 404
+
+
+async def test_public_list_sorts_and_refuses_an_unknown_sort(
+    client: AsyncTestClient, world: World
+) -> None:
+    actor = admin_principal(world.accounts[Role.ADMIN])
+    for slug, title in (("b-case", "い事例"), ("a-case", "あ事例"), ("c-case", "う事例")):
+        created = await client_free_create(actor, slug, title)
+        await service.publish_now(actor, created)
+    newest = (await client.get("/api/v1/articles")).json()["items"]
+    assert [item["slug"] for item in newest] == ["c-case", "a-case", "b-case"]
+    oldest = (await client.get("/api/v1/articles", params={"sort": "oldest"})).json()["items"]
+    assert [item["slug"] for item in oldest] == ["b-case", "a-case", "c-case"]
+    by_title = (await client.get("/api/v1/articles", params={"sort": "title"})).json()["items"]
+    assert [item["title"] for item in by_title] == ["あ事例", "い事例", "う事例"]
+    refused = await client.get("/api/v1/articles", params={"sort": "drop table"})
+    assert refused.status_code == 400 and is_japanese(refused.text)
+
+
+async def client_free_create(actor, slug: str, title: str) -> int:
+    data = service.ArticleInput(kind="news", slug=slug, title=title, body_markdown="本文")
+    return (await service.create_article(actor, data)).id
 
 
 async def test_accessibility_findings_are_listed_by_line(

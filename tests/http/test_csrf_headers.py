@@ -31,6 +31,7 @@ from tests.conftest import PASSWORD, csrf_token, make_account
 from tests.factories import make_organisation, organisation_form
 from tests.http.conftest import World, admin_principal, browser, login_as, role_email
 from tests.http.test_applications import PNG, application_form
+from tests.http.test_editor_pages import editor_forms
 from tests.http.test_members import import_file, import_line
 from web.app import create_app
 
@@ -340,6 +341,11 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
         ("POST", "/console/media/{media_id:int}/delete"): Form(
             f"/console/media/{deleted_media.id}/delete", {"confirm": "yes"}, Role.EDITOR
         ),
+        # The editors' console (articles, pages, themes): items of its own for every route.
+        **{
+            key: Form(url, data, role, writes=writes)
+            for key, (url, data, role, writes) in (await editor_forms(settings, world)).items()
+        },
     }
 
 

@@ -218,3 +218,35 @@ async def test_openapi_documents_the_media_api_in_japanese(client, accounts) -> 
     assert is_japanese(media["post"]["summary"]) and "10MB" in media["post"]["description"]
     assert "multipart/form-data" in media["post"]["requestBody"]["content"]
     assert not any(path.startswith("/media/") for path in schema["paths"])
+
+
+async def test_anonymous_clients_read_public_metadata_without_personal_fields(
+    client, accounts
+) -> None:
+    await login_as(client, EDITOR)
+    photo = (
+        await api_upload(client, "山田様の写真.jpg", jpeg_with_gps(), alt_text="天守閣")
+    ).json()
+    await api_upload(client, "会員規約.pdf", pdf_bytes(), title="会員規約")
+    client.cookies.clear()
+
+    listing = await client.get("/api/v1/public-media", params={"kind": "image"})
+    assert listing.status_code == 200
+    items = listing.json()["items"]
+    assert [item["id"] for item in items] == [photo["id"]]
+    assert items[0]["alt_text"] == "天守閣" and items[0]["renditions"][0]["url"].startswith(
+        "/media/"
+    )
+    assert "file_name" not in items[0] and "uploaded_by" not in items[0]
+    assert "山田" not in listing.text
+
+    detail = await client.get(f"/api/v1/public-media/{photo['id']}")
+    assert detail.status_code == 200 and detail.json()["srcset"]
+    again = await client.get(
+        f"/api/v1/public-media/{photo['id']}", headers={"If-None-Match": detail.headers["etag"]}
+    )
+    assert again.status_code == 304
+    missing = await client.get("/api/v1/public-media/99999999")
+    assert missing.status_code == 404 and is_japanese(missing.text)
+    # Writing stays with the staff side.
+    assert (await client.get("/api/v1/media")).status_code == 401

@@ -135,6 +135,25 @@ async def test_revisions_diff_and_restore(people) -> None:
         await service.diff_revisions(created.id, 1, 99)
 
 
+async def test_a_published_article_is_corrected_in_place_by_a_publisher_after_the_check(
+    people,
+) -> None:
+    editor, _, staff = people
+    created = await service.create_article(editor, article())
+    published = await service.publish_now(staff, created.id)
+    with pytest.raises(service.AccessibilityFailed):
+        await service.update_article(
+            staff, created.id, article(body_markdown=BAD_BODY), published.version
+        )
+    corrected = await service.update_article(
+        staff, created.id, article(title="誤字を直した題名"), published.version
+    )
+    assert corrected.state == "published" and corrected.title == "誤字を直した題名"
+    visible = await service.get_published("case_study", corrected.slug)
+    assert visible.title == "誤字を直した題名"
+    assert visible.published_at == published.published_at  # a correction is not a new date
+
+
 async def test_transitions_allowed_and_refused(people) -> None:
     editor, _, staff = people
     created = await service.create_article(editor, article())
@@ -161,7 +180,7 @@ async def test_transitions_allowed_and_refused(people) -> None:
     assert published.state == "published"
     assert published.published_at is not None
     assert published.first_published_at == published.published_at
-    with pytest.raises(Conflict):
+    with pytest.raises(PermissionDenied):  # a live correction needs the publish right
         await service.update_article(editor, created.id, article(), published.version)
     with pytest.raises(Conflict):
         await service.publish_now(staff, created.id)

@@ -30,6 +30,17 @@ from api.settings import Settings
 from tests.querycount import count_queries
 
 
+@pytest.fixture(autouse=True)
+def _without_demo_articles(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo articles (with their images) are tested in test_demo_articles.py; here they
+    would only slow every test down."""
+
+    async def nothing(*args: object, **kwargs: object) -> int:
+        return 0
+
+    monkeypatch.setattr("api.demo.load_demo_articles", nothing)
+
+
 def test_every_demo_organisation_passes_the_form_validation() -> None:
     inputs = [demo_input(serial, entry) for serial, entry in enumerate(DEMO_ORGANISATIONS, 1)]
     assert 55 <= len(inputs) <= 65

@@ -6,11 +6,15 @@ from web.controllers import (
     auth,
     console,
     docs,
+    editor,
+    editor_pages,
+    feeds,
     media,
     members_console,
     platform,
     public,
     reports,
+    site,
 )
 
 ROUTES = [
@@ -24,4 +28,8 @@ ROUTES = [
     *platform.ROUTES,
     *reports.ROUTES,
     *media.ROUTES,
+    *editor.ROUTES,
+    *editor_pages.ROUTES,
+    *site.ROUTES,
+    *feeds.ROUTES,
 ]

@@ -13,11 +13,9 @@ from litestar.response import Redirect, Stream, Template
 from api.applications import service
 from api.applications.routes import EVIDENCE_BODY_LIMIT, evidence_response, evidence_upload
 from api.errors import Conflict, NotFound, ValidationFailed
-from api.http.auth import principal_of
 from api.pagination import PageRequest
-from api.principal import Principal
 from web.forms import form_values, organisation_labels
-from web.rendering import page
+from web.rendering import page, signed_in_principal
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100000)]
 SUBMIT = {"action": "application.submit"}
@@ -58,12 +56,6 @@ DONE_MESSAGES: dict[str, str] = {
     "reject": "却下しました。申込者に理由をメールで送りました。",
     "request_info": "申込者に追加情報の依頼と修正用リンクをメールで送りました。",
 }
-
-
-def _principal(request: Request) -> Principal:
-    found = principal_of(request.scope)
-    assert found is not None
-    return found
 
 
 # --- public pages ---------------------------------------------------------------------------------
@@ -231,7 +223,7 @@ async def _screening_page(
 ) -> Template:
     view = await service.get_application(application_id)
     checklist = await service.current_checklist()
-    principal = _principal(request)
+    principal = signed_in_principal(request)
     saved = view.checklist
     answers: dict[str, dict[str, str]] = {}
     if values is not None:
@@ -291,7 +283,9 @@ async def save_checklist_answers(
         for item in checklist.items
     }
     try:
-        await service.record_checklist(_principal(request), application_id, version, answers)
+        await service.record_checklist(
+            signed_in_principal(request), application_id, version, answers
+        )
     except ValidationFailed as exc:
         return await _screening_page(
             request, application_id, status_code=422, errors=exc.errors, values=values
@@ -314,7 +308,7 @@ async def record_check(request: Request, application_id: FromPath[int]) -> Respo
     values, _ = await form_values(request)
     try:
         await service.record_antisocial_check(
-            request.app.state.settings, request.app.state.store, _principal(request),
+            request.app.state.settings, request.app.state.store, signed_in_principal(request),
             application_id, values, evidence_upload(form.get("evidence")),
         )  # fmt: skip
     except ValidationFailed as exc:
@@ -349,7 +343,7 @@ async def decide(request: Request, application_id: FromPath[int]) -> Response | 
     )
     try:
         await service.decide(
-            request.app.state.settings, _principal(request), application_id, decision, text
+            request.app.state.settings, signed_in_principal(request), application_id, decision, text
         )
     except ValidationFailed as exc:
         return await _screening_page(
@@ -389,7 +383,7 @@ async def checklist_save(request: Request) -> Response | Template:
     before = await service.current_checklist()
     try:
         saved = await service.save_checklist(
-            _principal(request), service.parse_checklist_lines(text)
+            signed_in_principal(request), service.parse_checklist_lines(text)
         )
     except (ValidationFailed, Conflict) as exc:
         errors = exc.errors if isinstance(exc, ValidationFailed) else {"items": exc.message}

@@ -12,32 +12,16 @@ from litestar.response import Redirect, Template
 from api.accounts import service as accounts
 from api.audit import service as audit
 from api.errors import ValidationFailed
-from api.http.auth import principal_of
 from api.jobs import service as jobs
 from api.mail import service as mail
 from api.pagination import PageRequest
 from api.permissions import SCOPES
-from api.principal import Principal
 from web.forms import form_values
-from web.rendering import page
+from web.rendering import page, signed_in_principal, wants_fragment
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100000)]
 NO_STORE = {"Cache-Control": "no-store", "Vary": "HX-Request"}
 ACTIVE_CHOICES = {"true": True, "false": False}
-
-
-def _principal(request: Request) -> Principal:
-    found = principal_of(request.scope)
-    assert found is not None
-    return found
-
-
-def _wants_fragment(request: Request) -> bool:
-    """An htmx swap gets the fragment; a history restore (a page htmx lost) gets the full page."""
-    headers = request.headers
-    return (
-        headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
-    )
 
 
 @get("/console", opt={"action": "console.view"}, include_in_schema=False)
@@ -55,7 +39,7 @@ async def users(
 ) -> Template:
     filters = accounts.AccountFilter(q=q[:100], role=role, status=status)
     result = await accounts.list_accounts(filters, PageRequest.of(page_number))
-    template = "console/_users_table.html" if _wants_fragment(request) else "console/users.html"
+    template = "console/_users_table.html" if wants_fragment(request) else "console/users.html"
     params = {"q": filters.q, "role": role, "status": status}
     return page(request, template, headers=NO_STORE, result=result, params=params)
 
@@ -74,7 +58,7 @@ async def create_user(request: Request) -> Response | Template:
             values.get("email", ""), values.get("display_name", ""), roles
         )
         view, _ = await accounts.invite_account(
-            request.app.state.settings, _principal(request), data
+            request.app.state.settings, signed_in_principal(request), data
         )
     except ValidationFailed as exc:
         return page(
@@ -111,7 +95,7 @@ async def update_user(request: Request, account_id: FromPath[int]) -> Response |
         if active_text is not None and active_text not in ACTIVE_CHOICES:
             raise ValidationFailed({"is_active": "利用状態は「有効」か「無効」を選んでください。"})
         await accounts.update_account(
-            _principal(request),
+            signed_in_principal(request),
             account_id,
             display_name=values.get("display_name", ""),
             roles=lists.get("roles", []),
@@ -131,7 +115,7 @@ async def update_user(request: Request, account_id: FromPath[int]) -> Response |
 async def resend_invitation(request: Request, account_id: FromPath[int]) -> Response | Template:
     try:
         await accounts.resend_invitation(
-            request.app.state.settings, _principal(request), account_id
+            request.app.state.settings, signed_in_principal(request), account_id
         )
     except ValidationFailed as exc:
         return await _user_page(request, account_id, 422, errors=exc.errors)
@@ -211,7 +195,10 @@ async def create_token(request: Request) -> Template:
     try:
         # The account is named by its e-mail address: no list of every user to choose from.
         view, token = await accounts.create_api_token_for_email(
-            _principal(request), values.get("account_email", ""), values.get("name", ""), scopes
+            signed_in_principal(request),
+            values.get("account_email", ""),
+            values.get("name", ""),
+            scopes,
         )
     except ValidationFailed as exc:
         return await _tokens_page(
@@ -226,7 +213,7 @@ async def create_token(request: Request) -> Template:
     include_in_schema=False,
 )
 async def revoke_token(request: Request, token_id: FromPath[int]) -> Response:
-    await accounts.revoke_api_token(_principal(request), token_id)
+    await accounts.revoke_api_token(signed_in_principal(request), token_id)
     return Redirect("/console/tokens", status_code=303)
 
 

@@ -14,14 +14,12 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Stream, Template
 
 from api.errors import NotFound, ValidationFailed
-from api.http.auth import principal_of
 from api.media import images, service
 from api.media import routes as media_api
 from api.pagination import PageRequest
-from api.principal import Principal
 from storage import ObjectNotFound
 from web.forms import form_values
-from web.rendering import page
+from web.rendering import page, signed_in_principal
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100000)]
 NO_STORE = {"Cache-Control": "no-store"}
@@ -43,12 +41,6 @@ ACCEPT = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,"
     "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 )
-
-
-def _principal(request: Request) -> Principal:
-    found = principal_of(request.scope)
-    assert found is not None
-    return found
 
 
 def _helpers() -> dict[str, object]:
@@ -132,7 +124,7 @@ async def save(request: Request, media_id: FromPath[int]) -> Response | Template
     values, _ = await form_values(request)
     try:
         await service.update_media(
-            _principal(request), media_id,
+            signed_in_principal(request), media_id,
             title=values.get("title", ""), alt_text=values.get("alt_text", ""),
         )  # fmt: skip
     except ValidationFailed as exc:
@@ -150,7 +142,7 @@ async def remove(request: Request, media_id: FromPath[int]) -> Response | Templa
     if values.get("confirm") != "yes":
         errors = {"confirm": "削除してよいか確認し、チェックを入れてください。"}
         return await _edit_page(request, media_id, 422, delete_errors=errors)
-    await service.delete_media(_principal(request), request.app.state.store, media_id)
+    await service.delete_media(signed_in_principal(request), request.app.state.store, media_id)
     return Redirect("/console/media?done=deleted", status_code=303)
 
 

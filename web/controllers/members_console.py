@@ -20,16 +20,14 @@ from litestar.response import Redirect, Stream, Template
 from api import clock
 from api.dates import format_fiscal_year
 from api.errors import ValidationFailed
-from api.http.auth import principal_of
 from api.members import routes as member_api
 from api.members import service, transfer
 from api.members.reference import INDUSTRY_LABELS
 from api.pagination import PageRequest
-from api.principal import Principal
 from api.spreadsheets import CSV_TYPE, XLSX_TYPE
 from storage import ObjectNotFound, new_key
 from web.forms import form_values, organisation_labels
-from web.rendering import page
+from web.rendering import page, signed_in_principal, wants_fragment
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100000)]
 NO_STORE = {"Cache-Control": "no-store", "Vary": "HX-Request"}
@@ -48,19 +46,6 @@ STATUS_LABELS = {
     "reactivate_note": "再開のメモ",
     "reactivate_confirm": "再開の確認",
 }
-
-
-def _principal(request: Request) -> Principal:
-    found = principal_of(request.scope)
-    assert found is not None
-    return found
-
-
-def _wants_fragment(request: Request) -> bool:
-    headers = request.headers
-    return (
-        headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
-    )
 
 
 def _filters(
@@ -89,7 +74,7 @@ async def members(
 ) -> Template:
     filters = _filters(q, status, industry, municipality, size_band, kind, fiscal_year)
     result = await service.list_organisations(filters, PageRequest.of(page_number))
-    fragment = _wants_fragment(request)
+    fragment = wants_fragment(request)
     template = "console/_members_table.html" if fragment else "console/members.html"
     years = [] if fragment else await service.joined_fiscal_years()
     return page(
@@ -112,8 +97,10 @@ def _export_route(path: str, action: str, with_contacts: bool, extension: str) -
     ) -> Response[bytes] | Stream:
         filters = _filters(q, status, industry, municipality, size_band, kind, fiscal_year)
         if extension == "csv":
-            return await member_api.csv_download(_principal(request), filters, with_contacts)
-        return await member_api.xlsx_download(_principal(request), filters, with_contacts)
+            return await member_api.csv_download(
+                signed_in_principal(request), filters, with_contacts
+            )
+        return await member_api.xlsx_download(signed_in_principal(request), filters, with_contacts)
 
     export.__name__ = f"export_{'contacts_' if with_contacts else ''}{extension}"
     return get(path, opt={"action": action}, include_in_schema=False, name=export.__name__)(export)
@@ -135,7 +122,7 @@ export_contacts_xlsx = _export_route(
 async def _detail_page(
     request: Request, organisation_id: int, status_code: int = 200, **context: object
 ) -> Template:
-    principal = _principal(request)
+    principal = signed_in_principal(request)
     with_contacts = principal.can("members.contacts")
     organisation = await service.get_organisation(organisation_id, with_contacts=with_contacts)
     accounts = await service.organisation_accounts(organisation_id) if with_contacts else []
@@ -163,7 +150,7 @@ async def member_detail(
 def _status_route(transition: str) -> HTTPRouteHandler:
     async def change(request: Request, organisation_id: FromPath[int]) -> Response | Template:
         values, _ = await form_values(request)
-        actor = _principal(request)
+        actor = signed_in_principal(request)
         try:
             if values.get(f"{transition}_confirm") != "yes":
                 await service.get_organisation(organisation_id)  # an unknown id is a 404
@@ -233,7 +220,7 @@ async def edit_member(request: Request, organisation_id: FromPath[int]) -> Templ
 async def update_member(request: Request, organisation_id: FromPath[int]) -> Response | Template:
     values, _ = await form_values(request)
     try:
-        await service.update_organisation(_principal(request), organisation_id, values)
+        await service.update_organisation(signed_in_principal(request), organisation_id, values)
     except ValidationFailed as exc:
         return await _edit_page(request, organisation_id, 422, errors=exc.errors, values=values)
     return Redirect(f"/console/members/{organisation_id}?done=saved", status_code=303)
@@ -328,7 +315,7 @@ async def import_apply(request: Request) -> Response | Template:
             errors={"file": "取込の確認結果の有効期限が切れました。もう一度ファイルを選んで確認してください。"},
         )  # fmt: skip
     try:
-        report = await transfer.apply_import(_principal(request), content, file_name)
+        report = await transfer.apply_import(signed_in_principal(request), content, file_name)
     except transfer.ImportInvalid as exc:
         # The database changed since the dry run: show the new result; nothing was written.
         return _import_page(request, 422, report=exc.report, key="", file_name=file_name)

@@ -13,13 +13,11 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from api.errors import ValidationFailed
-from api.http.auth import principal_of
 from api.members import colleagues, directory
 from api.members.validation import MAX_CONTACTS
 from api.pagination import PageRequest
-from api.principal import Principal
 from web.forms import form_values
-from web.rendering import page
+from web.rendering import page, signed_in_principal, wants_fragment
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100000)]
 NO_STORE = {"Cache-Control": "no-store", "Vary": "HX-Request"}
@@ -28,23 +26,9 @@ ACTIVE_CHOICES = {"true": True, "false": False}
 USERS_PATH = "/platform/organisation/users"
 
 
-def _principal(request: Request) -> Principal:
-    found = principal_of(request.scope)
-    assert found is not None  # the guard let only signed-in callers through
-    return found
-
-
-def _wants_fragment(request: Request) -> bool:
-    """An htmx swap gets the fragment; a history restore (a page htmx lost) gets the full page."""
-    headers = request.headers
-    return (
-        headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
-    )
-
-
 @get("/platform", opt={"action": "organisation.view"}, include_in_schema=False)
 async def home(request: Request, done: FromQuery[str] = "") -> Template:
-    organisation = await colleagues.own_organisation(_principal(request))
+    organisation = await colleagues.own_organisation(signed_in_principal(request))
     return page(request, "platform/home.html", organisation=organisation, done=done)
 
 
@@ -53,7 +37,7 @@ async def home(request: Request, done: FromQuery[str] = "") -> Template:
 
 @get("/platform/organisation", opt={"action": "organisation.view"}, include_in_schema=False)
 async def organisation_profile(request: Request, done: FromQuery[str] = "") -> Template:
-    organisation = await colleagues.own_organisation(_principal(request))
+    organisation = await colleagues.own_organisation(signed_in_principal(request))
     return page(
         request, "platform/organisation.html", headers=NO_STORE,
         organisation=organisation, done=done,
@@ -73,7 +57,7 @@ def _contact_slots(values: dict[str, str]) -> int:
 async def _edit_page(
     request: Request, values: dict[str, str] | None = None, errors: dict[str, str] | None = None
 ) -> Template:
-    organisation = await colleagues.own_organisation(_principal(request))
+    organisation = await colleagues.own_organisation(signed_in_principal(request))
     shown = colleagues.form_values_of(organisation) if values is None else dict(values)
     # Read-only fields always show what is stored, whatever was sent.
     for name in colleagues.READ_ONLY_FIELDS:
@@ -94,7 +78,7 @@ async def edit_organisation(request: Request) -> Template:
 async def save_organisation(request: Request) -> Response | Template:
     values, _ = await form_values(request)
     try:
-        await colleagues.update_own_organisation(_principal(request), values)
+        await colleagues.update_own_organisation(signed_in_principal(request), values)
     except ValidationFailed as exc:
         return await _edit_page(request, values, exc.errors)
     return Redirect("/platform/organisation?done=saved", status_code=303)
@@ -109,7 +93,7 @@ async def _users_page(
     status_code: int = 200,
     **context: object,
 ) -> Template:
-    principal = _principal(request)
+    principal = signed_in_principal(request)
     result = await colleagues.list_colleagues(
         principal, PageRequest.of(page_number, COLLEAGUES_PER_PAGE)
     )
@@ -135,7 +119,7 @@ async def invite_user(request: Request) -> Response | Template:
     try:
         await colleagues.invite_colleague(
             request.app.state.settings,
-            _principal(request),
+            signed_in_principal(request),
             values.get("email", ""),
             values.get("display_name", ""),
         )
@@ -155,7 +139,9 @@ async def set_active(request: Request, account_id: FromPath[int]) -> Response | 
         active = ACTIVE_CHOICES.get(values.get("is_active", ""))
         if active is None:
             raise ValidationFailed({"is_active": "利用状態は「有効」か「無効」を選んでください。"})
-        await colleagues.update_colleague(_principal(request), account_id, is_active=active)
+        await colleagues.update_colleague(
+            signed_in_principal(request), account_id, is_active=active
+        )
     except ValidationFailed as exc:
         return await _users_page(request, status_code=422, errors=exc.errors)
     done = "reactivated" if active else "deactivated"
@@ -169,7 +155,7 @@ async def set_active(request: Request, account_id: FromPath[int]) -> Response | 
 )
 async def set_role(request: Request, account_id: FromPath[int]) -> Response | Template:
     values, _ = await form_values(request)
-    principal = _principal(request)
+    principal = signed_in_principal(request)
     try:
         await colleagues.update_colleague(principal, account_id, role=values.get("role", ""))
     except ValidationFailed as exc:
@@ -188,7 +174,7 @@ async def set_role(request: Request, account_id: FromPath[int]) -> Response | Te
 async def resend_invitation(request: Request, account_id: FromPath[int]) -> Response | Template:
     try:
         await colleagues.resend_colleague_invitation(
-            request.app.state.settings, _principal(request), account_id
+            request.app.state.settings, signed_in_principal(request), account_id
         )
     except ValidationFailed as exc:
         return await _users_page(request, status_code=422, errors=exc.errors)
@@ -207,7 +193,9 @@ async def hand_over(request: Request) -> Response | Template:
         text = values.get("account_id", "")
         if not text.isdigit() or len(text) > 10:
             raise ValidationFailed({"account_id": "引き継ぐ同僚を選んでください。"})
-        await colleagues.hand_over_admin(_principal(request), int(text), step_down=step_down)
+        await colleagues.hand_over_admin(
+            signed_in_principal(request), int(text), step_down=step_down
+        )
     except ValidationFailed as exc:
         return await _users_page(request, status_code=422, errors=exc.errors, values=values)
     if step_down:
@@ -231,12 +219,10 @@ async def directory_list(
         q=q, industry=industry, municipality=municipality, size=size
     ).cleaned()
     result = await directory.list_directory(
-        _principal(request), filters, PageRequest.of(page_number)
+        signed_in_principal(request), filters, PageRequest.of(page_number)
     )
     template = (
-        "platform/_directory_results.html"
-        if _wants_fragment(request)
-        else "platform/directory.html"
+        "platform/_directory_results.html" if wants_fragment(request) else "platform/directory.html"
     )
     params = {
         "q": filters.q,
@@ -256,7 +242,7 @@ async def directory_list(
     include_in_schema=False,
 )
 async def directory_entry(request: Request, organisation_id: FromPath[int]) -> Template:
-    entry = await directory.get_directory_entry(_principal(request), organisation_id)
+    entry = await directory.get_directory_entry(signed_in_principal(request), organisation_id)
     return page(request, "platform/directory_entry.html", entry=entry)
 
 

@@ -78,6 +78,32 @@
     }
   });
 
+  // Editors' console: a finding's link (data-editor-line) moves focus into the Markdown field
+  // with that line selected, so the problem can be fixed at once.
+  function editorFocusLine(link) {
+    var target = document.getElementById(link.getAttribute("href").slice(1));
+    var line = parseInt(link.getAttribute("data-editor-line"), 10);
+    if (!target || target.tagName !== "TEXTAREA" || !(line > 0)) {
+      return false;
+    }
+    var lines = target.value.split("\n");
+    var offset = 0;
+    for (var index = 0; index < line - 1 && index < lines.length; index += 1) {
+      offset += lines[index].length + 1;
+    }
+    target.focus();
+    target.setSelectionRange(offset, offset + (lines[line - 1] || "").length);
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-editor-line]") : null;
+    if (link && editorFocusLine(link)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
   // The message comes from the page (translated on the server), not from this file.
   function announceFailure() {
     var region = document.getElementById("live-region");

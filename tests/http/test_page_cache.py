@@ -1,0 +1,368 @@
+"""The anonymous page cache: served from memory, validated with ETag and Last-Modified (304),
+invalidated at once by every change to public content, never shared with logged-in visitors,
+never holding a visitor's CSRF token or cookie. Also Last-Modified on the public JSON API.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+from datetime import timedelta
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+
+import pytest
+from litestar import Litestar, Response, get
+from litestar.datastructures import Cookie
+from litestar.middleware import DefineMiddleware
+from litestar.testing import AsyncTestClient
+
+from api import clock
+from api.articles import service
+from api.articles.generation import bump_content_generation, current_generation
+from api.articles.service import ArticleInput, PageInput
+from api.errors import Conflict
+from api.http.page_cache import CachedPage, PageCache, PageCacheMiddleware, cache_key
+from api.media import service as media
+from api.permissions import Role
+from api.settings import Settings
+from tests.http.conftest import World, admin_principal, browser, login_as, role_email
+from tests.querycount import count_queries
+from tests.service.test_media import jpeg_with_gps
+from web.app import create_app
+
+SECURITY_HEADERS = ("content-security-policy", "x-content-type-options", "x-frame-options")
+
+
+def case(slug: str, title: str, **overrides: Any) -> ArticleInput:
+    data = ArticleInput(
+        kind="case_study", slug=slug, title=title, summary="概要", body_markdown="## 背景\n\n本文\n",
+        organisation_name="株式会社テスト", industry="E", municipality="熊本市",
+    )  # fmt: skip
+    return replace(data, **overrides)
+
+
+class Desk:
+    def __init__(self, world: World) -> None:
+        self.editor = admin_principal(world.accounts[Role.EDITOR])
+        self.staff = admin_principal(world.accounts[Role.STAFF])
+
+    async def publish(self, data: ArticleInput) -> int:
+        article_id = (await service.create_article(self.editor, data)).id
+        await service.publish_now(self.staff, article_id)
+        return article_id
+
+
+@pytest.fixture
+def desk(world: World) -> Desk:
+    return Desk(world)
+
+
+def cache_of(app: Litestar) -> PageCache:
+    return app.state.page_cache
+
+
+async def test_a_repeated_anonymous_request_is_served_from_the_cache(
+    app: Litestar, client: AsyncTestClient, desk: Desk
+) -> None:
+    await desk.publish(case("cached-case", "キャッシュされる事例"))
+    first = await client.get("/case-studies")
+    assert first.status_code == 200 and "キャッシュされる事例" in first.text
+    assert first.headers["cache-control"] == "public, no-cache"
+    assert "Cookie" in first.headers["vary"]
+    with count_queries() as counter:
+        second = await client.get("/case-studies")
+    # One query: the content generation. The page itself comes from memory.
+    assert counter.count == 1, counter.statements
+    assert cache_of(app).hits == 1
+    assert second.text == first.text
+    assert second.headers["etag"] == first.headers["etag"]
+    assert second.headers["last-modified"] == first.headers["last-modified"]
+    for name in SECURITY_HEADERS:  # added in before_send, outside the cache
+        assert second.headers[name] == first.headers[name]
+
+
+def later(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Move the clock a few seconds on. Changes within one second give the generation a time
+    up to a second or two ahead, and Last-Modified waits for it (never later than now)."""
+    moved = clock.now() + timedelta(seconds=5)
+    monkeypatch.setattr(clock, "now", lambda: moved)
+
+
+async def test_conditional_requests_get_304_without_a_body(
+    client: AsyncTestClient, desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await desk.publish(case("some-case", "条件付きリクエストの事例"))
+    later(monkeypatch)
+    first = await client.get("/")
+    etag, last_modified = first.headers["etag"], first.headers["last-modified"]
+
+    by_tag = await client.get("/", headers={"If-None-Match": etag})
+    assert by_tag.status_code == 304 and by_tag.content == b""
+    assert by_tag.headers["etag"] == etag and by_tag.headers["cache-control"] == "public, no-cache"
+    weak = await client.get("/", headers={"If-None-Match": f'"other", W/{etag}'})
+    assert weak.status_code == 304
+
+    by_date = await client.get("/", headers={"If-Modified-Since": last_modified})
+    assert by_date.status_code == 304 and by_date.content == b""
+    earlier = parsedate_to_datetime(last_modified) - timedelta(seconds=1)
+    older = await client.get("/", headers={"If-Modified-Since": format_datetime(earlier, True)})
+    assert older.status_code == 200 and older.content == first.content
+    # If-None-Match decides when both are sent (RFC 9110): another tag means changed.
+    both = await client.get(
+        "/", headers={"If-None-Match": '"other"', "If-Modified-Since": last_modified}
+    )
+    assert both.status_code == 200
+    garbage = await client.get("/", headers={"If-Modified-Since": "yesterday"})
+    assert garbage.status_code == 200
+
+
+async def test_head_answers_like_get_without_a_body(client: AsyncTestClient, world: World) -> None:
+    got = await client.get("/")
+    head = await client.head("/")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == got.headers["etag"]
+    assert head.headers["content-length"] == str(len(got.content))
+    conditional = await client.head("/", headers={"If-None-Match": got.headers["etag"]})
+    assert conditional.status_code == 304
+
+
+async def test_publish_unpublish_and_edit_show_at_once(
+    app: Litestar, client: AsyncTestClient, desk: Desk
+) -> None:
+    article_id = await desk.publish(case("moving-case", "最初のタイトル"))
+    listed = await client.get("/case-studies")
+    detail = await client.get("/case-studies/moving-case")
+    assert "最初のタイトル" in listed.text and detail.status_code == 200
+    assert (await client.get("/case-studies")).text == listed.text  # cached
+
+    await service.unpublish(desk.staff, article_id)
+    assert "最初のタイトル" not in (await client.get("/case-studies")).text
+    assert (await client.get("/case-studies/moving-case")).status_code == 404
+    stale = await client.get("/case-studies", headers={"If-None-Match": listed.headers["etag"]})
+    assert stale.status_code == 200
+
+    current = await service.get_article(article_id)
+    edited = replace(current.as_input(), title="書き直したタイトル")
+    await service.update_article(desk.editor, article_id, edited, current.version)
+    assert "最初のタイトル" not in (await client.get("/case-studies")).text  # still unpublished
+    await service.publish_now(desk.staff, article_id)
+    shown = await client.get("/case-studies/moving-case")
+    assert shown.status_code == 200 and "書き直したタイトル" in shown.text
+    assert "書き直したタイトル" in (await client.get("/case-studies")).text
+
+
+async def test_editing_a_published_page_and_renaming_a_theme_show_at_once(
+    client: AsyncTestClient, desk: Desk
+) -> None:
+    made = await service.create_page(
+        desk.editor, PageInput(slug="about", title="概要", body_markdown="最初の本文です。")
+    )
+    await service.set_page_state(desk.staff, made.id, "published")
+    assert "最初の本文です。" in (await client.get("/pages/about")).text
+    await service.update_page(
+        desk.staff,
+        made.id,
+        PageInput(slug="about", title="概要", body_markdown="書き換えた本文です。"),
+        base_version=made.version,
+    )
+    after = await client.get("/pages/about")
+    assert "書き換えた本文です。" in after.text and "最初の本文です。" not in after.text
+    await service.set_page_state(desk.staff, made.id, "draft")
+    assert (await client.get("/pages/about")).status_code == 404
+
+    themes = await service.list_themes()
+    assert themes[0].name in (await client.get("/case-studies")).text
+    await service.save_theme(desk.editor, themes[0].id, "業務のすっきり化", themes[0].slug, 1)
+    assert "業務のすっきり化" in (await client.get("/case-studies")).text
+
+
+async def test_scheduled_publishing_and_media_changes_invalidate(
+    client: AsyncTestClient, desk: Desk
+) -> None:
+    article_id = (await service.create_article(desk.editor, case("later", "予約した事例"))).id
+    await service.schedule(desk.staff, article_id, clock.now() + timedelta(hours=1))
+    assert "予約した事例" not in (await client.get("/case-studies")).text
+    await service.publish_due(clock.now() + timedelta(hours=2))
+    assert "予約した事例" in (await client.get("/case-studies")).text
+
+    before = await current_generation()
+    item = await media.upload(
+        desk.editor,
+        client.app.state.store,
+        "photo.jpg",
+        io.BytesIO(jpeg_with_gps()),
+        alt_text="写真",
+    )
+    await media.update_media(desk.editor, item.id, alt_text="倉庫の写真")
+    await media.delete_media(desk.editor, client.app.state.store, item.id)
+    assert (await current_generation()).number == before.number + 3
+
+
+async def test_a_failed_change_does_not_bump_the_generation(desk: Desk) -> None:
+    article_id = (await service.create_article(desk.editor, case("stale", "古い版"))).id
+    before = await current_generation()
+    current = await service.get_article(article_id)
+    with pytest.raises(Conflict):
+        await service.update_article(
+            desk.editor, article_id, current.as_input(), current.version - 1
+        )
+    assert await current_generation() == before  # the bump rolled back with the change
+
+
+async def test_generation_time_moves_by_at_least_a_second(world: World) -> None:
+    first = await bump_content_generation()
+    second = await bump_content_generation()
+    assert second.number == first.number + 1
+    assert first.changed_at is not None and second.changed_at is not None
+    assert second.changed_at.replace(microsecond=0) > first.changed_at.replace(microsecond=0)
+
+
+async def test_logged_in_requests_bypass_the_cache_and_are_never_stored(
+    app: Litestar, client: AsyncTestClient, world: World
+) -> None:
+    anonymous = await client.get("/")
+    assert "ログアウト" not in anonymous.text
+    await login_as(client, role_email(Role.MEMBER_USER))
+    hits, stored = cache_of(app).hits, len(cache_of(app))
+    personal = await client.get("/")
+    again = await client.get("/", headers={"If-None-Match": anonymous.headers["etag"]})
+    assert personal.status_code == 200 and "ログアウト" in personal.text
+    assert again.status_code == 200 and "ログアウト" in again.text
+    assert personal.headers["cache-control"] == "private, no-cache"
+    assert "etag" not in personal.headers
+    assert cache_of(app).hits == hits and len(cache_of(app)) == stored
+    async with browser(app) as stranger:
+        assert "ログアウト" not in (await stranger.get("/")).text
+
+
+async def test_the_cached_page_holds_no_csrf_token_and_no_cookie(
+    app: Litestar, world: World
+) -> None:
+    async with browser(app) as first_visitor:
+        first = await first_visitor.get("/")
+        first_token = first_visitor.cookies["kdx_csrf"]
+        login = await first_visitor.get("/login")
+    async with browser(app) as second_visitor:
+        second = await second_visitor.get("/")
+        second_token = second_visitor.cookies["kdx_csrf"]
+    assert cache_of(app).hits >= 1 and second.content == first.content
+    assert first_token != second_token  # each visitor still gets a cookie of their own
+    for token in (first_token, second_token):
+        assert token not in first.text
+    assert "data-hx-headers" not in first.text
+    (stored,) = [e for e in cache_of(app)._entries.values() if b"<html" in e.body]
+    assert not any(name == b"set-cookie" for name, _ in stored.headers)
+    # Pages outside the cache keep the token for their forms and htmx.
+    assert first_token in login.text and "data-hx-headers" in login.text
+
+
+async def test_errors_are_not_cached(app: Litestar, client: AsyncTestClient, world: World) -> None:
+    for _ in range(2):
+        assert (await client.get("/case-studies/no-such-case")).status_code == 404
+    assert cache_of(app).hits == 0 and len(cache_of(app)) == 0
+
+
+async def test_a_page_too_big_to_keep_still_goes_out_whole(
+    app: Litestar, client: AsyncTestClient, world: World
+) -> None:
+    cache_of(app).max_entry_bytes = 1000
+    first = await client.get("/")
+    second = await client.get("/")
+    assert first.status_code == 200 and len(first.content) > 1000
+    assert second.content == first.content and "</html>" in second.text
+    assert "etag" not in first.headers and len(cache_of(app)) == 0
+
+
+async def test_every_process_sees_a_publish_at_once(
+    settings: Settings, app: Litestar, client: AsyncTestClient, desk: Desk
+) -> None:
+    """Two app processes (two caches) over one database: neither keeps an old page."""
+    other_app = create_app(settings, migrate_on_start=False)
+    async with AsyncTestClient(app=other_app) as other:
+        for visitor in (client, other):
+            assert "新しい事例" not in (await visitor.get("/case-studies")).text
+            assert "新しい事例" not in (await visitor.get("/case-studies")).text  # cached
+        await desk.publish(case("new-case", "新しい事例"))
+        for visitor in (client, other):
+            assert "新しい事例" in (await visitor.get("/case-studies")).text
+    assert cache_of(app).hits >= 1 and cache_of(other_app).hits >= 1
+
+
+async def test_public_json_carries_last_modified_and_answers_if_modified_since(
+    client: AsyncTestClient, desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await desk.publish(case("json-case", "JSONの事例"))
+    later(monkeypatch)
+    first = await client.get("/api/v1/articles")
+    last_modified = first.headers["last-modified"]
+    generation = await current_generation()
+    assert generation.changed_at is not None
+    assert parsedate_to_datetime(last_modified) == generation.changed_at.replace(microsecond=0)
+    unchanged = await client.get("/api/v1/articles", headers={"If-Modified-Since": last_modified})
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    await desk.publish(case("json-case-2", "二つ目のJSONの事例"))
+    later(monkeypatch)
+    changed = await client.get("/api/v1/articles", headers={"If-Modified-Since": last_modified})
+    assert changed.status_code == 200 and "二つ目のJSONの事例" in changed.text
+
+
+async def test_a_response_that_sets_a_cookie_is_never_stored(db: None) -> None:
+    @get("/with-cookie", opt={"cache": "public"})
+    async def with_cookie() -> Response[str]:
+        return Response("こんにちは", cookies=[Cookie(key="visitor", value="only-you")])
+
+    cache = PageCache()
+    small = Litestar([with_cookie], middleware=[DefineMiddleware(PageCacheMiddleware, cache=cache)])
+    async with AsyncTestClient(app=small) as client:
+        for _ in range(2):
+            response = await client.get("/with-cookie")
+            assert response.text == "こんにちは" and "only-you" in response.headers["set-cookie"]
+            assert response.headers["cache-control"] == "private, no-cache"
+    assert len(cache) == 0 and cache.hits == 0
+
+
+# --- the LRU itself -------------------------------------------------------------------------------
+
+
+def entry(generation: int = 1, size: int = 10) -> CachedPage:
+    return CachedPage(generation, 200, [], b"x" * size, '"e"', None)
+
+
+def test_the_cache_is_bounded_by_entries_and_bytes() -> None:
+    cache = PageCache(max_entries=2, max_bytes=100, max_entry_bytes=60)
+    cache.put((b"a",), entry())
+    cache.put((b"b",), entry())
+    assert cache.get((b"a",), 1) is not None  # a is now the most recently used
+    cache.put((b"c",), entry())
+    assert cache.get((b"b",), 1) is None and cache.get((b"a",), 1) is not None
+    cache.put((b"big",), entry(size=61))  # larger than one entry may be
+    assert cache.get((b"big",), 1) is None
+    cache.put((b"d",), entry(size=60))
+    cache.put((b"e",), entry(size=60))  # 120 bytes would pass the cap: the older one goes
+    assert cache.get((b"d",), 1) is None and cache.get((b"e",), 1) is not None
+    assert cache.bytes == 60 and len(cache) == 1
+
+
+def test_an_entry_of_another_generation_or_too_old_is_not_served() -> None:
+    cache = PageCache()
+    cache.put((b"a",), entry(generation=1))
+    assert cache.get((b"a",), 2) is None and len(cache) == 0
+    old = PageCache(max_age_seconds=-1)
+    old.put((b"a",), entry())
+    assert old.get((b"a",), 1) is None
+
+
+def test_the_key_tells_hosts_queries_and_htmx_requests_apart() -> None:
+    def scope(query: bytes = b"", **headers: str) -> Any:
+        pairs = [(k.replace("_", "-").encode(), v.encode()) for k, v in headers.items()]
+        return {"path": "/news", "raw_path": b"/news", "query_string": query, "headers": pairs}
+
+    keys = {
+        cache_key(scope(host="a.example")),
+        cache_key(scope(host="b.example")),
+        cache_key(scope(b"page_number=2", host="a.example")),
+        cache_key(scope(host="a.example", hx_request="true")),
+    }
+    assert len(keys) == 4
+    assert cache_key(scope(host="a.example")) == cache_key(scope(host="a.example", cookie="x"))
