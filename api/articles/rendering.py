@@ -14,6 +14,11 @@ from api.media import service as media
 BODY_IMAGE_SIZES = "(max-width: 48rem) 100vw, 46rem"
 
 
+def _media_id(key: str | None) -> int | None:
+    """The id a "media:<key>" reference names; None for anything else (or too long to store)."""
+    return int(key) if key is not None and key.isdigit() and len(key) <= 18 else None
+
+
 def media_ids_in(markdown: str) -> list[int]:
     """The media-library ids an article body refers to (images and document links), in order."""
     found: list[int] = []
@@ -22,9 +27,9 @@ def media_ids_in(markdown: str) -> list[int]:
             attribute = "src" if token.type == "image" else "href"
             if token.type not in ("image", "link_open"):
                 continue
-            key = media_key(str(token.attrGet(attribute) or ""))
-            if key is not None and key.isdigit() and len(key) <= 18:
-                found.append(int(key))
+            media_id = _media_id(media_key(str(token.attrGet(attribute) or "")))
+            if media_id is not None:
+                found.append(media_id)
     return list(dict.fromkeys(found))
 
 
@@ -45,7 +50,8 @@ async def render_body(markdown: str) -> str:
     items = await media.get_media_many(media_ids_in(markdown))
 
     def resolve(key: str) -> MediaLink | None:
-        item = items.get(int(key)) if key.isdigit() and len(key) <= 18 else None
+        media_id = _media_id(key)
+        item = items.get(media_id) if media_id is not None else None
         return _link(item) if item is not None else None
 
     return render_markdown(markdown, media_url=resolve)

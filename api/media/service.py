@@ -110,12 +110,18 @@ def srcset(item: MediaView) -> str:
     return ", ".join(f"{rendition_url(item, r.width)} {r.width}w" for r in item.renditions)
 
 
-def default_src(item: MediaView, preferred: int = 640) -> str:
-    """The src of an <img>: the rendition closest to `preferred` from below, else the smallest."""
+def default_rendition(item: MediaView, preferred: int = 640) -> RenditionView | None:
+    """The rendition an <img> src uses: the widest up to `preferred`, else the smallest."""
     if not item.renditions:
-        return ""
+        return None
     fitting = [r for r in item.renditions if r.width <= preferred] or item.renditions[:1]
-    return rendition_url(item, fitting[-1].width)
+    return fitting[-1]
+
+
+def default_src(item: MediaView, preferred: int = 640) -> str:
+    """The src of an <img> (see default_rendition); empty for a document."""
+    chosen = default_rendition(item, preferred)
+    return rendition_url(item, chosen.width) if chosen is not None else ""
 
 
 def format_size(size: int) -> str:

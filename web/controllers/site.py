@@ -66,10 +66,11 @@ class Picture:
 def picture(
     item: media.MediaView | None, alt: str, sizes: str, preferred: int = 640
 ) -> Picture | None:
-    if item is None or not item.is_image or not item.renditions:
+    if item is None or not item.is_image:
         return None
-    fitting = [r for r in item.renditions if r.width <= preferred] or item.renditions[:1]
-    chosen = fitting[-1]
+    chosen = media.default_rendition(item, preferred)
+    if chosen is None:
+        return None
     return Picture(
         src=media.rendition_url(item, chosen.width), srcset=media.srcset(item),
         width=chosen.width, height=chosen.height, alt=alt, sizes=sizes,
