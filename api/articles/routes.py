@@ -7,16 +7,13 @@ articles.edit writes them, articles.publish publishes, schedules and unpublishes
 
 from __future__ import annotations
 
-import hashlib
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from urllib.parse import quote
 
-import msgspec
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.articles import service
-from api.articles.generation import current_generation
 from api.articles.rendering import render_body
 from api.articles.schemas import (
     ArticleIn,
@@ -41,7 +38,7 @@ from api.articles.schemas import (
     ThemeOut,
     TransitionIn,
 )
-from api.http.page_cache import http_date, not_modified
+from api.http.conditional import cached_json, remember_generation
 from api.pagination import PageRequest
 from api.principal import Principal
 from api.settings import Settings
@@ -66,32 +63,6 @@ def principal(request: Request) -> Principal:
 
 def settings_of(request: Request) -> Settings:
     return request.app.state.settings
-
-
-async def remember_generation(request: Request) -> None:
-    """Read the content generation before the content (before_request), so Last-Modified
-    never claims a change newer than the data the response holds."""
-    request.state.content_generation = await current_generation()
-
-
-async def cached_json(request: Request, payload: Any) -> Response[bytes]:
-    """JSON with an ETag and Last-Modified (the content generation's time); 304 without a body
-    when the client already has this version (If-None-Match, else If-Modified-Since)."""
-    generation = request.state.get("content_generation") or await current_generation()
-    body = msgspec.json.encode(payload)
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    # Revalidate every time: an unpublished article must disappear from caches at once.
-    headers = {"ETag": etag, "Cache-Control": "public, no-cache"}
-    if generation.changed_at is not None:
-        headers["Last-Modified"] = http_date(generation.changed_at)
-    if not_modified(
-        request.headers.get("if-none-match", ""),
-        request.headers.get("if-modified-since", ""),
-        etag,
-        generation.changed_at,
-    ):
-        return Response(b"", status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
 
 
 def _filters(**values: str) -> service.ArticleFilter:

@@ -14,8 +14,8 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
-from api.articles.routes import cached_json
 from api.errors import ValidationFailed
+from api.http.conditional import cached_json, remember_generation
 from api.media import images, service
 from api.media.schemas import MediaOut, MediaPage, MediaUpdate, PublicMediaOut, PublicMediaPage
 from api.pagination import PageRequest
@@ -58,6 +58,7 @@ class PublicMediaController(Controller):
 
     path = "/api/v1/public-media"
     tags = ["公開コンテンツ"]
+    before_request = remember_generation
 
     @get(
         "",
