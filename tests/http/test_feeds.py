@@ -21,9 +21,8 @@ from api import clock
 from api.articles import service
 from api.articles.service import ArticleInput, PageInput
 from api.articles.tables import Article
-from api.permissions import Role
 from api.settings import Settings
-from tests.http.conftest import World, admin_principal
+from tests.http.conftest import Editorial, World
 from web.app import create_app
 from web.controllers import feeds
 
@@ -39,27 +38,6 @@ def article(kind: str, slug: str, **overrides: Any) -> ArticleInput:
     return replace(data, **overrides)
 
 
-class Desk:
-    """An editor writes, staff publish (through the service, as the console does)."""
-
-    def __init__(self, world: World) -> None:
-        self.editor = admin_principal(world.accounts[Role.EDITOR])
-        self.staff = admin_principal(world.accounts[Role.STAFF])
-
-    async def draft(self, data: ArticleInput) -> int:
-        return (await service.create_article(self.editor, data)).id
-
-    async def publish(self, data: ArticleInput) -> int:
-        article_id = await self.draft(data)
-        await service.publish_now(self.staff, article_id)
-        return article_id
-
-
-@pytest.fixture
-def desk(world: World) -> Desk:
-    return Desk(world)
-
-
 def parsed(response: Any) -> Any:
     feed = feedparser.parse(response.content)
     assert feed.bozo == 0, feed.get("bozo_exception")
@@ -67,14 +45,16 @@ def parsed(response: Any) -> Any:
 
 
 async def test_case_study_feed_lists_published_case_studies_only(
-    client: AsyncTestClient, desk: Desk
+    client: AsyncTestClient, editorial: Editorial
 ) -> None:
-    await desk.publish(article("case_study", "first-case", title="在庫管理をクラウド化"))
-    await desk.publish(article("case_study", "second-case", title="受発注をEDIに"))
-    await desk.draft(article("case_study", "draft-case", title="まだ下書きの事例"))
-    unpublished = await desk.publish(article("case_study", "gone-case", title="公開停止した事例"))
-    await service.unpublish(desk.staff, unpublished)
-    await desk.publish(article("news", "some-news", title="お知らせの記事"))
+    await editorial.published(article("case_study", "first-case", title="在庫管理をクラウド化"))
+    await editorial.published(article("case_study", "second-case", title="受発注をEDIに"))
+    await editorial.draft(article("case_study", "draft-case", title="まだ下書きの事例"))
+    unpublished = (
+        await editorial.published(article("case_study", "gone-case", title="公開停止した事例"))
+    ).id
+    await service.unpublish(editorial.staff, unpublished)
+    await editorial.published(article("news", "some-news", title="お知らせの記事"))
 
     response = await client.get("/feeds/case-studies.atom")
     assert response.status_code == 200
@@ -101,9 +81,9 @@ async def test_case_study_feed_lists_published_case_studies_only(
     assert news.entries[0].link == "http://testserver.local/news/some-news"
 
 
-async def test_feed_holds_the_latest_twenty(client: AsyncTestClient, desk: Desk) -> None:
+async def test_feed_holds_the_latest_twenty(client: AsyncTestClient, editorial: Editorial) -> None:
     for number in range(22):
-        await desk.publish(article("news", f"news-{number}", title=f"お知らせ {number}"))
+        await editorial.published(article("news", f"news-{number}", title=f"お知らせ {number}"))
     feed = parsed(await client.get("/feeds/news.atom"))
     assert len(feed.entries) == 20
     assert feed.entries[0].title == "お知らせ 21"
@@ -111,10 +91,12 @@ async def test_feed_holds_the_latest_twenty(client: AsyncTestClient, desk: Desk)
 
 
 async def test_hostile_titles_keep_the_feed_well_formed(
-    client: AsyncTestClient, desk: Desk
+    client: AsyncTestClient, editorial: Editorial
 ) -> None:
     title = '<script>alert("x")</script> ]]> & <![CDATA[ 在庫'
-    article_id = await desk.publish(article("news", "hostile", title=title, summary="]]><b>太字"))
+    article_id = (
+        await editorial.published(article("news", "hostile", title=title, summary="]]><b>太字"))
+    ).id
     # Control characters cannot come in through the service (it refuses them); data from
     # elsewhere (an import, an older version) might still hold them.
     await Article.update(
@@ -129,9 +111,9 @@ async def test_hostile_titles_keep_the_feed_well_formed(
 
 
 async def test_feed_and_sitemap_use_the_configured_base_url(
-    settings: Settings, db: None, desk: Desk
+    settings: Settings, db: None, editorial: Editorial
 ) -> None:
-    await desk.publish(article("case_study", "based", title="基準URLの事例"))
+    await editorial.published(article("case_study", "based", title="基準URLの事例"))
     app = create_app(replace(settings, base_url="https://dx.example.jp/"), migrate_on_start=False)
     async with AsyncTestClient(app=app) as client:
         feed = parsed(await client.get("/feeds/case-studies.atom"))
@@ -157,25 +139,26 @@ def validate_sitemap(content: bytes) -> Any:
 
 
 async def test_sitemap_lists_published_content_and_validates(
-    client: AsyncTestClient, desk: Desk
+    client: AsyncTestClient, editorial: Editorial
 ) -> None:
-    await desk.publish(article("case_study", "shown-case"))
-    await desk.publish(article("news", "shown-news"))
+    await editorial.published(article("case_study", "shown-case"))
+    await editorial.published(article("news", "shown-news"))
     starts = clock.now() + timedelta(days=10)
-    await desk.publish(article("event_info", "shown-event", event_starts_at=starts))
-    await desk.draft(article("case_study", "draft-case"))
-    await desk.draft(article("news", "draft-news"))
+    await editorial.published(article("event_info", "shown-event", event_starts_at=starts))
+    await editorial.draft(article("case_study", "draft-case"))
+    await editorial.draft(article("news", "draft-news"))
     about = await service.create_page(
-        desk.editor, PageInput(slug="about", title="概要", body_markdown="本文")
+        editorial.editor, PageInput(slug="about", title="概要", body_markdown="本文")
     )
-    await service.set_page_state(desk.staff, about.id, "published")
+    await service.set_page_state(editorial.staff, about.id, "published")
     child = await service.create_page(
-        desk.editor, PageInput(slug="grand-design", title="グランドデザイン", parent_id=about.id)
+        editorial.editor,
+        PageInput(slug="grand-design", title="グランドデザイン", parent_id=about.id),
     )
-    await service.set_page_state(desk.staff, child.id, "published")
-    privacy = await service.create_page(desk.editor, PageInput(slug="privacy", title="方針"))
-    await service.set_page_state(desk.staff, privacy.id, "published")
-    await service.create_page(desk.editor, PageInput(slug="secret-draft", title="下書き"))
+    await service.set_page_state(editorial.staff, child.id, "published")
+    privacy = await service.create_page(editorial.editor, PageInput(slug="privacy", title="方針"))
+    await service.set_page_state(editorial.staff, privacy.id, "published")
+    await service.create_page(editorial.editor, PageInput(slug="secret-draft", title="下書き"))
 
     response = await client.get("/sitemap.xml")
     assert response.status_code == 200

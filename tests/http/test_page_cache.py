@@ -26,7 +26,7 @@ from api.http.page_cache import CachedPage, PageCache, PageCacheMiddleware, cach
 from api.media import service as media
 from api.permissions import Role
 from api.settings import Settings
-from tests.http.conftest import World, admin_principal, browser, login_as, role_email
+from tests.http.conftest import Editorial, World, browser, login_as, role_email
 from tests.querycount import count_queries
 from tests.service.test_media import jpeg_with_gps
 from web.app import create_app
@@ -42,30 +42,14 @@ def case(slug: str, title: str, **overrides: Any) -> ArticleInput:
     return replace(data, **overrides)
 
 
-class Desk:
-    def __init__(self, world: World) -> None:
-        self.editor = admin_principal(world.accounts[Role.EDITOR])
-        self.staff = admin_principal(world.accounts[Role.STAFF])
-
-    async def publish(self, data: ArticleInput) -> int:
-        article_id = (await service.create_article(self.editor, data)).id
-        await service.publish_now(self.staff, article_id)
-        return article_id
-
-
-@pytest.fixture
-def desk(world: World) -> Desk:
-    return Desk(world)
-
-
 def cache_of(app: Litestar) -> PageCache:
     return app.state.page_cache
 
 
 async def test_a_repeated_anonymous_request_is_served_from_the_cache(
-    app: Litestar, client: AsyncTestClient, desk: Desk
+    app: Litestar, client: AsyncTestClient, editorial: Editorial
 ) -> None:
-    await desk.publish(case("cached-case", "キャッシュされる事例"))
+    await editorial.published(case("cached-case", "キャッシュされる事例"))
     first = await client.get("/case-studies")
     assert first.status_code == 200 and "キャッシュされる事例" in first.text
     assert first.headers["cache-control"] == "public, no-cache"
@@ -90,9 +74,9 @@ def later(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_conditional_requests_get_304_without_a_body(
-    client: AsyncTestClient, desk: Desk, monkeypatch: pytest.MonkeyPatch
+    client: AsyncTestClient, editorial: Editorial, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await desk.publish(case("some-case", "条件付きリクエストの事例"))
+    await editorial.published(case("some-case", "条件付きリクエストの事例"))
     later(monkeypatch)
     first = await client.get("/")
     etag, last_modified = first.headers["etag"], first.headers["last-modified"]
@@ -128,15 +112,15 @@ async def test_head_answers_like_get_without_a_body(client: AsyncTestClient, wor
 
 
 async def test_publish_unpublish_and_edit_show_at_once(
-    app: Litestar, client: AsyncTestClient, desk: Desk
+    app: Litestar, client: AsyncTestClient, editorial: Editorial
 ) -> None:
-    article_id = await desk.publish(case("moving-case", "最初のタイトル"))
+    article_id = (await editorial.published(case("moving-case", "最初のタイトル"))).id
     listed = await client.get("/case-studies")
     detail = await client.get("/case-studies/moving-case")
     assert "最初のタイトル" in listed.text and detail.status_code == 200
     assert (await client.get("/case-studies")).text == listed.text  # cached
 
-    await service.unpublish(desk.staff, article_id)
+    await service.unpublish(editorial.staff, article_id)
     assert "最初のタイトル" not in (await client.get("/case-studies")).text
     assert (await client.get("/case-studies/moving-case")).status_code == 404
     stale = await client.get("/case-studies", headers={"If-None-Match": listed.headers["etag"]})
@@ -144,68 +128,68 @@ async def test_publish_unpublish_and_edit_show_at_once(
 
     current = await service.get_article(article_id)
     edited = replace(current.as_input(), title="書き直したタイトル")
-    await service.update_article(desk.editor, article_id, edited, current.version)
+    await service.update_article(editorial.editor, article_id, edited, current.version)
     assert "最初のタイトル" not in (await client.get("/case-studies")).text  # still unpublished
-    await service.publish_now(desk.staff, article_id)
+    await service.publish_now(editorial.staff, article_id)
     shown = await client.get("/case-studies/moving-case")
     assert shown.status_code == 200 and "書き直したタイトル" in shown.text
     assert "書き直したタイトル" in (await client.get("/case-studies")).text
 
 
 async def test_editing_a_published_page_and_renaming_a_theme_show_at_once(
-    client: AsyncTestClient, desk: Desk
+    client: AsyncTestClient, editorial: Editorial
 ) -> None:
     made = await service.create_page(
-        desk.editor, PageInput(slug="about", title="概要", body_markdown="最初の本文です。")
+        editorial.editor, PageInput(slug="about", title="概要", body_markdown="最初の本文です。")
     )
-    await service.set_page_state(desk.staff, made.id, "published")
+    await service.set_page_state(editorial.staff, made.id, "published")
     assert "最初の本文です。" in (await client.get("/pages/about")).text
     await service.update_page(
-        desk.staff,
+        editorial.staff,
         made.id,
         PageInput(slug="about", title="概要", body_markdown="書き換えた本文です。"),
         base_version=made.version,
     )
     after = await client.get("/pages/about")
     assert "書き換えた本文です。" in after.text and "最初の本文です。" not in after.text
-    await service.set_page_state(desk.staff, made.id, "draft")
+    await service.set_page_state(editorial.staff, made.id, "draft")
     assert (await client.get("/pages/about")).status_code == 404
 
     themes = await service.list_themes()
     assert themes[0].name in (await client.get("/case-studies")).text
-    await service.save_theme(desk.editor, themes[0].id, "業務のすっきり化", themes[0].slug, 1)
+    await service.save_theme(editorial.editor, themes[0].id, "業務のすっきり化", themes[0].slug, 1)
     assert "業務のすっきり化" in (await client.get("/case-studies")).text
 
 
 async def test_scheduled_publishing_and_media_changes_invalidate(
-    client: AsyncTestClient, desk: Desk
+    client: AsyncTestClient, editorial: Editorial
 ) -> None:
-    article_id = (await service.create_article(desk.editor, case("later", "予約した事例"))).id
-    await service.schedule(desk.staff, article_id, clock.now() + timedelta(hours=1))
+    article_id = (await service.create_article(editorial.editor, case("later", "予約した事例"))).id
+    await service.schedule(editorial.staff, article_id, clock.now() + timedelta(hours=1))
     assert "予約した事例" not in (await client.get("/case-studies")).text
     await service.publish_due(clock.now() + timedelta(hours=2))
     assert "予約した事例" in (await client.get("/case-studies")).text
 
     before = await current_generation()
     item = await media.upload(
-        desk.editor,
+        editorial.editor,
         client.app.state.store,
         "photo.jpg",
         io.BytesIO(jpeg_with_gps()),
         alt_text="写真",
     )
-    await media.update_media(desk.editor, item.id, alt_text="倉庫の写真")
-    await media.delete_media(desk.editor, client.app.state.store, item.id)
+    await media.update_media(editorial.editor, item.id, alt_text="倉庫の写真")
+    await media.delete_media(editorial.editor, client.app.state.store, item.id)
     assert (await current_generation()).number == before.number + 3
 
 
-async def test_a_failed_change_does_not_bump_the_generation(desk: Desk) -> None:
-    article_id = (await service.create_article(desk.editor, case("stale", "古い版"))).id
+async def test_a_failed_change_does_not_bump_the_generation(editorial: Editorial) -> None:
+    article_id = (await service.create_article(editorial.editor, case("stale", "古い版"))).id
     before = await current_generation()
     current = await service.get_article(article_id)
     with pytest.raises(Conflict):
         await service.update_article(
-            desk.editor, article_id, current.as_input(), current.version - 1
+            editorial.editor, article_id, current.as_input(), current.version - 1
         )
     assert await current_generation() == before  # the bump rolled back with the change
 
@@ -275,7 +259,7 @@ async def test_a_page_too_big_to_keep_still_goes_out_whole(
 
 
 async def test_every_process_sees_a_publish_at_once(
-    settings: Settings, app: Litestar, client: AsyncTestClient, desk: Desk
+    settings: Settings, app: Litestar, client: AsyncTestClient, editorial: Editorial
 ) -> None:
     """Two app processes (two caches) over one database: neither keeps an old page."""
     other_app = create_app(settings, migrate_on_start=False)
@@ -283,16 +267,16 @@ async def test_every_process_sees_a_publish_at_once(
         for visitor in (client, other):
             assert "新しい事例" not in (await visitor.get("/case-studies")).text
             assert "新しい事例" not in (await visitor.get("/case-studies")).text  # cached
-        await desk.publish(case("new-case", "新しい事例"))
+        await editorial.published(case("new-case", "新しい事例"))
         for visitor in (client, other):
             assert "新しい事例" in (await visitor.get("/case-studies")).text
     assert cache_of(app).hits >= 1 and cache_of(other_app).hits >= 1
 
 
 async def test_public_json_carries_last_modified_and_answers_if_modified_since(
-    client: AsyncTestClient, desk: Desk, monkeypatch: pytest.MonkeyPatch
+    client: AsyncTestClient, editorial: Editorial, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await desk.publish(case("json-case", "JSONの事例"))
+    await editorial.published(case("json-case", "JSONの事例"))
     later(monkeypatch)
     first = await client.get("/api/v1/articles")
     last_modified = first.headers["last-modified"]
@@ -301,7 +285,7 @@ async def test_public_json_carries_last_modified_and_answers_if_modified_since(
     assert parsedate_to_datetime(last_modified) == generation.changed_at.replace(microsecond=0)
     unchanged = await client.get("/api/v1/articles", headers={"If-Modified-Since": last_modified})
     assert unchanged.status_code == 304 and unchanged.content == b""
-    await desk.publish(case("json-case-2", "二つ目のJSONの事例"))
+    await editorial.published(case("json-case-2", "二つ目のJSONの事例"))
     later(monkeypatch)
     changed = await client.get("/api/v1/articles", headers={"If-Modified-Since": last_modified})
     assert changed.status_code == 200 and "二つ目のJSONの事例" in changed.text

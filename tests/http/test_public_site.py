@@ -14,34 +14,29 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from lxml import html as lxml_html
 
 from api import clock
 from api.articles import service
-from api.articles.service import ArticleInput, ArticleView, PageInput
+from api.articles.service import ArticleInput, PageInput
 from api.dates import JST
 from api.media import service as media
-from api.permissions import Role
 from api.settings import Settings
-from tests.http.conftest import ROLE_CASES, World, admin_principal, login_as, role_email
+from tests.http.conftest import ARTICLE_BODY, ROLE_CASES, Editorial, World, login_as, role_email
 from tests.querycount import count_queries
 from tests.service.test_media import jpeg_with_gps
 from web.app import create_app
 from web.controllers import site
 
-BODY = (
-    "## 導入の背景\n\n紙の台帳で在庫を管理していました。\n\n## 取り組み\n\nクラウドに移しました。\n"
-)
 HOSTILE_TITLE = '在庫</script><script>alert("x")</script>&<!--'
 
 
 def case(slug: str, **overrides: Any) -> ArticleInput:
     data = ArticleInput(
         kind="case_study", slug=slug, title=f"事例 {slug}", summary=f"{slug} の概要です。",
-        body_markdown=BODY, organisation_name="株式会社テスト", industry="E",
+        body_markdown=ARTICLE_BODY, organisation_name="株式会社テスト", industry="E",
         municipality="熊本市",
     )  # fmt: skip
     return replace(data, **overrides)
@@ -56,7 +51,7 @@ def event(
         slug=slug,
         title=f"催し {slug}",
         summary="DXセミナーのご案内",
-        body_markdown=BODY,
+        body_markdown=ARTICLE_BODY,
         event_starts_at=starts,
         event_ends_at=starts + timedelta(hours=hours) if hours is not None else None,
         venue="熊本県庁",
@@ -76,45 +71,6 @@ def main_text(response: Any) -> str:
 
 def hrefs(response: Any) -> list[str]:
     return doc(response).xpath("//main//a/@href")
-
-
-class Editorial:
-    """An editor and a publisher acting through the service, as the console would."""
-
-    def __init__(self, world: World) -> None:
-        self.editor = admin_principal(world.accounts[Role.EDITOR])
-        self.staff = admin_principal(world.accounts[Role.STAFF])
-
-    async def draft(self, data: ArticleInput) -> ArticleView:
-        return await service.create_article(self.editor, data)
-
-    async def published(self, data: ArticleInput) -> ArticleView:
-        return await service.publish_now(self.staff, (await self.draft(data)).id)
-
-    async def in_state(self, data: ArticleInput, state: str) -> ArticleView:
-        created = await self.draft(data)
-        if state == "in_review":
-            return await service.submit_for_review(self.editor, created.id)
-        if state == "scheduled":
-            return await service.schedule(self.staff, created.id, clock.now() + timedelta(days=3))
-        if state == "unpublished":
-            await service.publish_now(self.staff, created.id)
-            return await service.unpublish(self.staff, created.id)
-        assert state == "draft"
-        return created
-
-    async def page(self, slug: str, title: str, parent: int | None = None, publish: bool = True):
-        made = await service.create_page(
-            self.editor, PageInput(slug=slug, title=title, body_markdown=BODY, parent_id=parent)
-        )
-        if publish:
-            await service.set_page_state(self.staff, made.id, "published")
-        return made
-
-
-@pytest.fixture
-def editorial(world: World) -> Editorial:
-    return Editorial(world)
 
 
 HIDDEN_STATES = ("draft", "in_review", "scheduled", "unpublished")
@@ -471,7 +427,7 @@ async def test_accessibility_and_privacy_show_the_published_pages(
         if slug in existing:
             node = existing[slug]
             await service.update_page(
-                editorial.staff, node.id, PageInput(slug=slug, title=title, body_markdown=BODY),
+                editorial.staff, node.id, PageInput(slug=slug, title=title, body_markdown=ARTICLE_BODY),
                 node.version,
             )  # fmt: skip
             if node.state != "published":
