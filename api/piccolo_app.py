@@ -27,6 +27,14 @@ from api.jobs.tables import Job
 from api.mail.tables import OutboxMail
 from api.media.tables import MediaItem
 from api.members.tables import Organisation, OrganisationContact
+from api.solutions.tables import (
+    Solution,
+    SolutionBookmark,
+    SolutionCategory,
+    SolutionInquiry,
+    SolutionMonthlyStat,
+    SolutionTag,
+)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -53,6 +61,12 @@ TABLES = [
     Page,
     MediaItem,
     ContentGeneration,
+    SolutionCategory,
+    Solution,
+    SolutionTag,
+    SolutionBookmark,
+    SolutionInquiry,
+    SolutionMonthlyStat,
 ]
 
 APP_CONFIG = AppConfig(

@@ -18,9 +18,9 @@ from litestar.template.config import TemplateConfig
 from api.accounts import routes as account_routes
 from api.applications import routes as application_routes
 from api.articles import routes as article_routes
-from api.articles.default_pages import ensure_default_pages
 from api.audit import routes as audit_routes
 from api.db import bind_engine, close_pool, create_engine, migrate, prepare_database, start_pool
+from api.defaults import ensure_defaults
 from api.demo import load_demo_content
 from api.health import routes as health_routes
 from api.http.auth import AuthMiddleware
@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
             await migrate()
             # Every mode, production included; only the migrating process seeds, so several
             # workers never race (`kdx serve --workers N` seeds once in web/cli.py).
-            await ensure_default_pages()
+            await ensure_defaults()
         if settings.database_pool:
             await start_pool(engine)
         if settings.demo_content and not settings.is_production:

@@ -28,11 +28,11 @@ async def _open_database(settings: Settings) -> None:
 
 
 async def _prepare_site(settings: Settings) -> None:
-    """Migrate and seed the default static pages once, before any server process starts."""
-    from api.articles.default_pages import ensure_default_pages
+    """Migrate and seed the default pages and categories once, before any server starts."""
+    from api.defaults import ensure_defaults
 
     await _open_database(settings)
-    await ensure_default_pages()
+    await ensure_defaults()
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:

@@ -1,0 +1,806 @@
+"""Solutions: members publish their organisation's products and services; members browse them.
+
+Rules kept here for every caller (JSON routes and pages alike):
+- A member user or member admin changes only the solutions of their own, active organisation;
+  another organisation's solution is answered as not found.
+- The directory lists a solution while its organisation is active, the provider has not hidden
+  it and staff have not hidden it (moderation). A suspended or withdrawn organisation's
+  solutions leave the directory at once, because the check is part of every query.
+- Members read the directory while their own organisation is active; the secretariat always.
+- A list page costs a fixed number of queries whatever its size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from api import clock
+from api.audit.service import record
+from api.db import contains, is_storable_id, transaction
+from api.errors import NotFound, PermissionDenied, ValidationFailed
+from api.members.reference import (
+    INDUSTRY_LABELS,
+    KUMAMOTO_MUNICIPALITIES,
+    SIZE_LABELS,
+    MembershipStatus,
+)
+from api.members.service import own_organisation_id
+from api.pagination import Page, PageRequest
+from api.permissions import Role
+from api.principal import Principal
+from api.solutions import taxonomy
+from api.solutions.reference import (
+    DELIVERY_LABELS,
+    FACET_CATEGORY,
+    FACET_DELIVERY,
+    FACET_INDUSTRY,
+    FACET_MUNICIPALITY,
+    FACET_SIZE,
+    MAX_CATEGORIES,
+    MAX_DESCRIPTION,
+    MAX_MODERATION_REASON,
+    MAX_PRICE_TEXT,
+    MAX_SUMMARY,
+    MAX_TITLE,
+    PRICE_MODEL_LABELS,
+    STALE_AFTER_DAYS,
+)
+from api.solutions.tables import Solution, SolutionBookmark, SolutionMonthlyStat, SolutionTag
+from api.text import clean, lookup_text, required_text_problem
+
+NOT_FOUND = "指定されたソリューションは見つかりませんでした。"
+SECRETARIAT = frozenset({Role.STAFF, Role.ADMIN})
+
+# --- input ---------------------------------------------------------------------------------
+
+
+def _values(value: object) -> list[str]:
+    """A multi-valued field from a form (one string or a list) or JSON (a list)."""
+    if value is None:
+        return []
+    if isinstance(value, str | int):
+        value = [value]
+    if not isinstance(value, Iterable):
+        return []
+    seen: list[str] = []
+    for item in value:
+        text = lookup_text(item, 60)
+        if text and text not in seen:
+            seen.append(text)
+    return seen
+
+
+def _flag(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    return lookup_text(value, 10).lower() in {"on", "true", "1", "yes"}
+
+
+@dataclass(frozen=True, slots=True)
+class SolutionInput:
+    """A solution as typed, cleaned (NFKC, trimmed); `problems()` says what is wrong."""
+
+    title: str = ""
+    summary: str = ""
+    description: str = ""
+    category_ids: tuple[str, ...] = ()
+    industries: tuple[str, ...] = ()
+    all_kumamoto: bool = False
+    municipalities: tuple[str, ...] = ()
+    sizes: tuple[str, ...] = ()
+    price_model: str = ""
+    price_text: str = ""
+    delivery: tuple[str, ...] = ()
+    subsidy_eligible: bool = False
+    website: str = ""
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> SolutionInput:
+        description = values.get("description")
+        return cls(
+            title=clean(values.get("title"), MAX_TITLE),
+            summary=clean(values.get("summary"), MAX_SUMMARY),
+            # The description keeps its line breaks and spaces; only the ends are trimmed.
+            description=("" if description is None else str(description))
+            .replace("\r\n", "\n")
+            .strip()[: MAX_DESCRIPTION + 1],
+            category_ids=tuple(_values(values.get("category_ids"))),
+            industries=tuple(_values(values.get("industries"))),
+            all_kumamoto=_flag(values.get("all_kumamoto")),
+            municipalities=tuple(_values(values.get("municipalities"))),
+            sizes=tuple(_values(values.get("sizes"))),
+            price_model=lookup_text(values.get("price_model"), 20),
+            price_text=clean(values.get("price_text"), MAX_PRICE_TEXT),
+            delivery=tuple(_values(values.get("delivery"))),
+            subsidy_eligible=_flag(values.get("subsidy_eligible")),
+            website=clean(values.get("website"), 300),
+        )
+
+    def problems(self, active_category_ids: set[int]) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        for name, label, limit in (
+            ("title", "名称", MAX_TITLE),
+            ("summary", "概要", MAX_SUMMARY),
+        ):
+            problem = required_text_problem(getattr(self, name), label, limit)
+            if problem:
+                errors[name] = problem
+        if len(self.description) > MAX_DESCRIPTION:
+            errors["description"] = f"詳しい説明は{MAX_DESCRIPTION:,}文字以内で入力してください。"
+        elif "\x00" in self.description:
+            errors["description"] = "詳しい説明に使用できない文字が含まれています。"
+        if not self.category_ids:
+            errors["category_ids"] = "カテゴリを1つ以上選んでください。"
+        elif len(self.category_ids) > MAX_CATEGORIES:
+            errors["category_ids"] = f"カテゴリは{MAX_CATEGORIES}つまで選べます。"
+        elif not all(v.isdigit() and int(v) in active_category_ids for v in self.category_ids):
+            errors["category_ids"] = "一覧にないカテゴリが含まれています。選び直してください。"
+        if any(code not in INDUSTRY_LABELS for code in self.industries):
+            errors["industries"] = "一覧にない業種が含まれています。選び直してください。"
+        if any(name not in KUMAMOTO_MUNICIPALITIES for name in self.municipalities):
+            errors["municipalities"] = "熊本県内の市町村から選んでください。"
+        elif not self.all_kumamoto and not self.municipalities:
+            errors["municipalities"] = (
+                "対応地域を選ぶか、「熊本県内全域」にチェックを入れてください。"
+            )
+        if any(code not in SIZE_LABELS for code in self.sizes):
+            errors["sizes"] = "一覧にない企業規模が含まれています。選び直してください。"
+        if self.price_model not in PRICE_MODEL_LABELS:
+            errors["price_model"] = "料金体系を選んでください。"
+        if len(self.price_text) > MAX_PRICE_TEXT:
+            errors["price_text"] = f"料金の目安は{MAX_PRICE_TEXT}文字以内で入力してください。"
+        if not self.delivery:
+            errors["delivery"] = "提供形態を1つ以上選んでください。"
+        elif any(code not in DELIVERY_LABELS for code in self.delivery):
+            errors["delivery"] = "一覧にない提供形態が含まれています。選び直してください。"
+        if self.website and (
+            not self.website.startswith(("https://", "http://"))
+            or len(self.website) > 300
+            or any(ch.isspace() for ch in self.website)
+        ):
+            errors["website"] = "URLは https:// から始まる形で入力してください（300文字以内）。"
+        return errors
+
+    def tags(self) -> list[tuple[str, str]]:
+        return [
+            *((FACET_CATEGORY, value) for value in self.category_ids),
+            *((FACET_INDUSTRY, value) for value in self.industries),
+            # "All of Kumamoto" stands for every municipality; the list is then not kept.
+            *(
+                (FACET_MUNICIPALITY, value)
+                for value in (() if self.all_kumamoto else self.municipalities)
+            ),
+            *((FACET_SIZE, value) for value in self.sizes),
+            *((FACET_DELIVERY, value) for value in self.delivery),
+        ]
+
+
+# --- views ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SolutionView:
+    id: int
+    organisation_id: int
+    organisation_name: str
+    title: str
+    summary: str
+    description: str
+    price_model: str
+    price_text: str
+    all_kumamoto: bool
+    subsidy_eligible: bool
+    website: str
+    provider_hidden: bool
+    moderated: bool
+    moderation_reason: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    categories: list[tuple[int, str]] = field(default_factory=list)
+    industries: list[str] = field(default_factory=list)
+    municipalities: list[str] = field(default_factory=list)
+    sizes: list[str] = field(default_factory=list)
+    delivery: list[str] = field(default_factory=list)
+    bookmarked: bool = False
+
+    @property
+    def listed(self) -> bool:
+        return not self.provider_hidden and not self.moderated
+
+    @property
+    def price_model_label(self) -> str:
+        return PRICE_MODEL_LABELS.get(self.price_model, self.price_model)
+
+    @property
+    def category_names(self) -> list[str]:
+        return [name for _, name in self.categories]
+
+    @property
+    def industry_labels(self) -> list[str]:
+        return [INDUSTRY_LABELS.get(code, code) for code in self.industries]
+
+    @property
+    def size_labels(self) -> list[str]:
+        return [SIZE_LABELS.get(code, code) for code in self.sizes]
+
+    @property
+    def delivery_labels(self) -> list[str]:
+        return [DELIVERY_LABELS.get(code, code) for code in self.delivery]
+
+    @property
+    def area_label(self) -> str:
+        return "熊本県内全域" if self.all_kumamoto else "、".join(self.municipalities)
+
+    def form_values(self) -> dict[str, Any]:
+        """The fields as the edit form and SolutionInput.from_mapping read them."""
+        return {
+            "title": self.title,
+            "summary": self.summary,
+            "description": self.description,
+            "category_ids": [str(category_id) for category_id, _ in self.categories],
+            "industries": list(self.industries),
+            "all_kumamoto": self.all_kumamoto,
+            "municipalities": list(self.municipalities),
+            "sizes": list(self.sizes),
+            "price_model": self.price_model,
+            "price_text": self.price_text,
+            "delivery": list(self.delivery),
+            "subsidy_eligible": self.subsidy_eligible,
+            "website": self.website,
+        }
+
+
+_COLUMNS = (
+    Solution.id,
+    Solution.organisation,
+    Solution.organisation.name.as_alias("organisation_name"),
+    Solution.title,
+    Solution.summary,
+    Solution.description,
+    Solution.price_model,
+    Solution.price_text,
+    Solution.all_kumamoto,
+    Solution.subsidy_eligible,
+    Solution.website,
+    Solution.provider_hidden,
+    Solution.moderated,
+    Solution.moderation_reason,
+    Solution.created_at,
+    Solution.updated_at,
+)
+
+
+async def _views(rows: list[dict[str, Any]], principal: Principal | None) -> list[SolutionView]:
+    """Views of solution rows with their tags, category names and the reader's bookmarks
+    (three more queries, whatever the number of rows)."""
+    if not rows:
+        return []
+    ids = [row["id"] for row in rows]
+    tags: dict[int, dict[str, list[str]]] = {solution_id: {} for solution_id in ids}
+    for tag in (
+        await SolutionTag.select(SolutionTag.solution, SolutionTag.facet, SolutionTag.value)
+        .where(SolutionTag.solution.is_in(ids))
+        .order_by(SolutionTag.id)
+    ):
+        tags[tag["solution"]].setdefault(tag["facet"], []).append(tag["value"])
+    category_ids = {
+        int(value)
+        for facets in tags.values()
+        for value in facets.get(FACET_CATEGORY, [])
+        if value.isdigit()
+    }
+    names = await taxonomy.category_names(category_ids)
+    bookmarked: set[int] = set()
+    if principal is not None:
+        bookmarked = {
+            row["solution"]
+            for row in await SolutionBookmark.select(SolutionBookmark.solution).where(
+                (SolutionBookmark.account == principal.account_id)
+                & SolutionBookmark.solution.is_in(ids)
+            )
+        }
+    views = []
+    for row in rows:
+        facets = tags[row["id"]]
+        categories = [
+            (int(value), names[int(value)])
+            for value in facets.get(FACET_CATEGORY, [])
+            if value.isdigit() and int(value) in names
+        ]
+        views.append(
+            SolutionView(
+                id=row["id"],
+                organisation_id=row["organisation"],
+                organisation_name=row["organisation_name"],
+                title=row["title"],
+                summary=row["summary"],
+                description=row["description"],
+                price_model=row["price_model"],
+                price_text=row["price_text"],
+                all_kumamoto=bool(row["all_kumamoto"]),
+                subsidy_eligible=bool(row["subsidy_eligible"]),
+                website=row["website"],
+                provider_hidden=bool(row["provider_hidden"]),
+                moderated=bool(row["moderated"]),
+                moderation_reason=row["moderation_reason"],
+                created_at=row["created_at"],
+                updated_at=row["updated_at"],
+                categories=categories,
+                industries=facets.get(FACET_INDUSTRY, []),
+                municipalities=facets.get(FACET_MUNICIPALITY, []),
+                sizes=facets.get(FACET_SIZE, []),
+                delivery=facets.get(FACET_DELIVERY, []),
+                bookmarked=row["id"] in bookmarked,
+            )
+        )
+    return views
+
+
+# --- access --------------------------------------------------------------------------------
+
+
+def is_secretariat(principal: Principal) -> bool:
+    return bool(principal.roles & SECRETARIAT)
+
+
+def check_directory_access(principal: Principal) -> None:
+    """Members read the directory while their own organisation is active; staff always."""
+    if not is_secretariat(principal):
+        own_organisation_id(principal)
+
+
+def listed() -> Any:
+    """Whether a solution shows in the directory: its organisation is active and nobody hid it."""
+    return (
+        (Solution.organisation.status == MembershipStatus.ACTIVE.value)
+        & Solution.provider_hidden.eq(False)
+        & Solution.moderated.eq(False)
+    )
+
+
+NEWEST_CHANGE = ((Solution.updated_at, False), (Solution.id, False))
+
+
+async def _page(
+    clauses: list[Any],
+    order: tuple[tuple[Any, bool], ...],
+    page: PageRequest,
+    principal: Principal | None,
+) -> Page[SolutionView]:
+    """One page of solutions (the rows, the count and the three of _views: five queries)."""
+    query = Solution.select(*_COLUMNS).where(*clauses)
+    for column, ascending in order:
+        query = query.order_by(column, ascending=ascending)
+    rows = await query.limit(page.per_page).offset(page.offset)
+    total = await Solution.count().where(*clauses)
+    return Page(await _views(rows, principal), total=total, page=page.page, per_page=page.per_page)
+
+
+async def _row(solution_id: int, *clauses: Any) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = []
+    if is_storable_id(solution_id):
+        rows = await Solution.select(*_COLUMNS).where(Solution.id == solution_id, *clauses)
+    if not rows:
+        raise NotFound(NOT_FOUND)
+    return rows[0]
+
+
+# --- the provider's side ---------------------------------------------------------------------
+
+
+async def _active_category_ids() -> set[int]:
+    return {category.id for category in await taxonomy.list_categories()}
+
+
+async def _checked(data: SolutionInput, keep: Iterable[str] = ()) -> None:
+    # A category retired after the solution chose it may stay on the solution.
+    allowed = await _active_category_ids() | {int(v) for v in keep if v.isdigit()}
+    errors = data.problems(allowed)
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def _fields(data: SolutionInput) -> dict[Any, Any]:
+    return {
+        Solution.title: data.title,
+        Solution.summary: data.summary,
+        Solution.description: data.description,
+        Solution.price_model: data.price_model,
+        Solution.price_text: data.price_text,
+        Solution.all_kumamoto: data.all_kumamoto,
+        Solution.subsidy_eligible: data.subsidy_eligible,
+        Solution.website: data.website,
+    }
+
+
+async def _replace_tags(solution_id: int, data: SolutionInput) -> None:
+    await SolutionTag.delete().where(SolutionTag.solution == solution_id)
+    tags = data.tags()
+    if tags:
+        await SolutionTag.insert(
+            *[SolutionTag(solution=solution_id, facet=facet, value=value) for facet, value in tags]
+        )
+
+
+def _snapshot(view: SolutionView) -> dict[str, Any]:
+    values = view.form_values()
+    values.update(provider_hidden=view.provider_hidden, moderated=view.moderated)
+    return values
+
+
+async def create_solution(actor: Principal, data: SolutionInput) -> SolutionView:
+    organisation_id = own_organisation_id(actor)
+    await _checked(data)
+    async with transaction():
+        now = clock.now()
+        rows = await Solution.insert(
+            Solution(
+                organisation=organisation_id,
+                created_by=actor.account_id,
+                created_at=now,
+                updated_at=now,
+                **{column._meta.name: value for column, value in _fields(data).items()},
+            )
+        ).returning(Solution.id)
+        solution_id = rows[0]["id"]
+        await _replace_tags(solution_id, data)
+        view = (await _views([await _row(solution_id)], actor))[0]
+        await record(actor, "solutions.create", "solution", solution_id,
+                     target_label=data.title, after=_snapshot(view))  # fmt: skip
+    return view
+
+
+async def get_own_solution(actor: Principal, solution_id: int) -> SolutionView:
+    """One of the actor's organisation's solutions, hidden ones included."""
+    organisation_id = own_organisation_id(actor)
+    row = await _row(solution_id, Solution.organisation == organisation_id)
+    return (await _views([row], actor))[0]
+
+
+async def update_solution(actor: Principal, solution_id: int, data: SolutionInput) -> SolutionView:
+    before = await get_own_solution(actor, solution_id)
+    await _checked(data, keep=[str(category_id) for category_id, _ in before.categories])
+    async with transaction():
+        await Solution.update({**_fields(data), Solution.updated_at: clock.now()}).where(
+            (Solution.id == solution_id) & (Solution.organisation == before.organisation_id)
+        )
+        await _replace_tags(solution_id, data)
+        view = (await _views([await _row(solution_id)], actor))[0]
+        await record(actor, "solutions.update", "solution", solution_id, target_label=data.title,
+                     before=_snapshot(before), after=_snapshot(view))  # fmt: skip
+    return view
+
+
+async def set_provider_hidden(actor: Principal, solution_id: int, hidden: bool) -> SolutionView:
+    """The provider takes a solution off the directory, or puts it back."""
+    before = await get_own_solution(actor, solution_id)
+    async with transaction():
+        await Solution.update({Solution.provider_hidden: hidden}).where(
+            (Solution.id == solution_id) & (Solution.organisation == before.organisation_id)
+        )
+        await record(actor, "solutions.hide" if hidden else "solutions.show", "solution",
+                     solution_id, target_label=before.title)  # fmt: skip
+    return await get_own_solution(actor, solution_id)
+
+
+async def delete_solution(actor: Principal, solution_id: int) -> None:
+    before = await get_own_solution(actor, solution_id)
+    async with transaction():
+        await Solution.delete().where(
+            (Solution.id == solution_id) & (Solution.organisation == before.organisation_id)
+        )
+        await record(actor, "solutions.delete", "solution", solution_id,
+                     target_label=before.title, before=_snapshot(before))  # fmt: skip
+
+
+async def list_own_solutions(actor: Principal, page: PageRequest) -> Page[SolutionView]:
+    """The actor's organisation's solutions, newest change first, hidden ones included."""
+    organisation_id = own_organisation_id(actor)
+    return await _page([Solution.organisation == organisation_id], NEWEST_CHANGE, page, actor)
+
+
+# --- the directory -------------------------------------------------------------------------
+
+SORTS: dict[str, str] = {
+    "updated": "更新日の新しい順",
+    "newest": "登録日の新しい順",
+    "title": "名称順",
+}
+SORT_ORDER: dict[str, tuple[tuple[Any, bool], ...]] = {
+    "updated": NEWEST_CHANGE,
+    "newest": ((Solution.created_at, False), (Solution.id, False)),
+    "title": ((Solution.title, True), (Solution.id, True)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class SolutionFilter:
+    """Filters as typed; values outside the lists are ignored (a stale link still works)."""
+
+    q: str = ""
+    category: str = ""
+    industry: str = ""
+    municipality: str = ""
+    size: str = ""
+    delivery: str = ""
+    price_model: str = ""
+    subsidy: bool = False
+    sort: str = "updated"
+
+    def cleaned(self) -> SolutionFilter:
+        category = lookup_text(self.category, 10)
+        return SolutionFilter(
+            q=lookup_text(self.q, 100),
+            category=category if category.isdigit() and is_storable_id(int(category)) else "",
+            industry=self.industry if self.industry in INDUSTRY_LABELS else "",
+            municipality=self.municipality if self.municipality in KUMAMOTO_MUNICIPALITIES else "",
+            size=self.size if self.size in SIZE_LABELS else "",
+            delivery=self.delivery if self.delivery in DELIVERY_LABELS else "",
+            price_model=self.price_model if self.price_model in PRICE_MODEL_LABELS else "",
+            subsidy=bool(self.subsidy),
+            sort=self.sort if self.sort in SORTS else "updated",
+        )
+
+    def as_query(self) -> dict[str, str]:
+        """The non-empty filters, for links that keep them (pagination)."""
+        values = {key: str(value) for key, value in asdict(self).items() if value}
+        if values.get("sort") == "updated":
+            del values["sort"]
+        if self.subsidy:
+            values["subsidy"] = "1"
+        return values
+
+
+def _tagged(facet: str, value: str) -> Any:
+    return Solution.id.is_in(
+        SolutionTag.select(SolutionTag.solution).where(
+            (SolutionTag.facet == facet) & (SolutionTag.value == value)
+        )
+    )
+
+
+def _filter_clauses(filters: SolutionFilter) -> list[Any]:
+    clauses: list[Any] = [listed()]
+    if filters.q:
+        clauses.append(contains(Solution.title, filters.q) | contains(Solution.summary, filters.q))
+    if filters.category:
+        clauses.append(_tagged(FACET_CATEGORY, filters.category))
+    if filters.industry:
+        clauses.append(_tagged(FACET_INDUSTRY, filters.industry))
+    if filters.municipality:
+        clauses.append(
+            Solution.all_kumamoto.eq(True) | _tagged(FACET_MUNICIPALITY, filters.municipality)
+        )
+    if filters.size:
+        clauses.append(_tagged(FACET_SIZE, filters.size))
+    if filters.delivery:
+        clauses.append(_tagged(FACET_DELIVERY, filters.delivery))
+    if filters.price_model:
+        clauses.append(Solution.price_model == filters.price_model)
+    if filters.subsidy:
+        clauses.append(Solution.subsidy_eligible.eq(True))
+    return clauses
+
+
+async def list_directory(
+    principal: Principal, filters: SolutionFilter, page: PageRequest
+) -> Page[SolutionView]:
+    """Listed solutions matching the filters (five queries, whatever the page size)."""
+    check_directory_access(principal)
+    filters = filters.cleaned()
+    clauses = _filter_clauses(filters)
+    return await _page(clauses, SORT_ORDER[filters.sort], page, principal)
+
+
+async def get_solution(
+    principal: Principal, solution_id: int, *, count_view: bool = False
+) -> SolutionView:
+    """A solution's page. Members read listed ones and their own organisation's (hidden too);
+    the secretariat reads every one. With count_view, a reader from another organisation adds
+    one to this month's views."""
+    check_directory_access(principal)
+    if is_secretariat(principal):
+        row = await _row(solution_id)
+    else:
+        own = Solution.organisation == principal.organisation_id
+        row = await _row(solution_id, listed() | own)
+    view = (await _views([row], principal))[0]
+    if count_view and principal.organisation_id not in (None, view.organisation_id):
+        await _count(solution_id, views=1)
+    return view
+
+
+# --- bookmarks -----------------------------------------------------------------------------
+
+
+def _member(principal: Principal) -> None:
+    own_organisation_id(principal)
+
+
+async def set_bookmark(principal: Principal, solution_id: int, on: bool) -> bool:
+    """Bookmark a listed solution (or remove a bookmark, whatever became of the solution)."""
+    _member(principal)
+    async with transaction():
+        if on:
+            await _row(solution_id, listed())
+            # The unique (account, solution) index makes a second bookmark a no-op.
+            await SolutionBookmark.raw(
+                "INSERT INTO solution_bookmark (account, solution, created_at) "
+                "VALUES ({}, {}, {}) ON CONFLICT (account, solution) DO NOTHING",
+                principal.account_id,
+                solution_id,
+                clock.now(),
+            )
+        elif is_storable_id(solution_id):
+            await SolutionBookmark.delete().where(
+                (SolutionBookmark.account == principal.account_id)
+                & (SolutionBookmark.solution == solution_id)
+            )
+    return on
+
+
+async def list_bookmarks(principal: Principal, page: PageRequest) -> Page[SolutionView]:
+    """The reader's bookmarked solutions that are still listed, newest bookmark first."""
+    _member(principal)
+    clauses = [
+        listed(),
+        Solution.id.is_in(
+            SolutionBookmark.select(SolutionBookmark.solution).where(
+                SolutionBookmark.account == principal.account_id
+            )
+        ),
+    ]
+    return await _page(clauses, NEWEST_CHANGE, page, principal)
+
+
+# --- statistics ----------------------------------------------------------------------------
+
+
+def month_of(moment: dt.datetime) -> dt.date:
+    from api.dates import JST
+
+    local = moment.astimezone(JST)
+    return dt.date(local.year, local.month, 1)
+
+
+async def count_inquiry(solution_id: int) -> None:
+    await _count(solution_id, inquiries=1)
+
+
+async def _count(solution_id: int, *, views: int = 0, inquiries: int = 0) -> None:
+    """Add to this month's counts in one statement (an upsert; concurrent readers add up)."""
+    # Raw SQL: Piccolo's on_conflict() misreads SQLite 3.40 as older than 3.24 and refuses.
+    await SolutionMonthlyStat.raw(
+        "INSERT INTO solution_monthly_stat (solution, month, views, inquiries) "
+        "VALUES ({}, {}, {}, {}) ON CONFLICT (solution, month) DO UPDATE SET "
+        "views = solution_monthly_stat.views + excluded.views, "
+        "inquiries = solution_monthly_stat.inquiries + excluded.inquiries",
+        solution_id,
+        month_of(clock.now()),
+        views,
+        inquiries,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlyCount:
+    month: dt.date
+    views: int
+    inquiries: int
+
+
+@dataclass(frozen=True, slots=True)
+class SolutionStatistics:
+    solution_id: int
+    title: str
+    months: list[MonthlyCount]
+
+    @property
+    def total_views(self) -> int:
+        return sum(month.views for month in self.months)
+
+    @property
+    def total_inquiries(self) -> int:
+        return sum(month.inquiries for month in self.months)
+
+
+def last_months(count: int, today: dt.date) -> list[dt.date]:
+    """The first days of the last `count` months, oldest first, ending with today's month."""
+    year, month = today.year, today.month
+    months = []
+    for _ in range(count):
+        months.append(dt.date(year, month, 1))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+async def provider_statistics(actor: Principal, months: int = 12) -> list[SolutionStatistics]:
+    """Views and inquiries per month of each of the actor's organisation's solutions, for the
+    last `months` months (zero where nothing happened). Two queries."""
+    organisation_id = own_organisation_id(actor)
+    span = last_months(max(1, min(months, 36)), month_of(clock.now()))
+    solutions = (
+        await Solution.select(Solution.id, Solution.title)
+        .where(Solution.organisation == organisation_id)
+        .order_by(Solution.title)
+    )
+    counts: dict[tuple[int, dt.date], tuple[int, int]] = {}
+    if solutions:
+        for row in await SolutionMonthlyStat.select().where(
+            SolutionMonthlyStat.solution.is_in([s["id"] for s in solutions])
+            & (SolutionMonthlyStat.month >= span[0])
+        ):
+            counts[(row["solution"], row["month"])] = (row["views"], row["inquiries"])
+    return [
+        SolutionStatistics(
+            solution_id=solution["id"],
+            title=solution["title"],
+            months=[
+                MonthlyCount(month, *counts.get((solution["id"], month), (0, 0))) for month in span
+            ],
+        )
+        for solution in solutions
+    ]
+
+
+# --- the secretariat -----------------------------------------------------------------------
+
+
+def _require_secretariat(actor: Principal) -> None:
+    if not is_secretariat(actor):
+        raise PermissionDenied()
+
+
+async def moderate(actor: Principal, solution_id: int, reason: object) -> SolutionView:
+    """Staff hide a solution from the directory; the provider sees the reason."""
+    _require_secretariat(actor)
+    text = clean(reason, MAX_MODERATION_REASON)
+    problem = required_text_problem(
+        text.replace("\n", " "), "非公開にする理由", MAX_MODERATION_REASON
+    )
+    if problem:
+        raise ValidationFailed({"reason": problem})
+    async with transaction():
+        before = await _row(solution_id)
+        await Solution.update(
+            {
+                Solution.moderated: True,
+                Solution.moderation_reason: text,
+                Solution.moderated_at: clock.now(),
+            }
+        ).where(Solution.id == solution_id)
+        await record(actor, "solutions.moderate", "solution", solution_id,
+                     target_label=before["title"], after={"reason": text})  # fmt: skip
+    return await get_solution(actor, solution_id)
+
+
+async def lift_moderation(actor: Principal, solution_id: int) -> SolutionView:
+    _require_secretariat(actor)
+    async with transaction():
+        before = await _row(solution_id)
+        await Solution.update(
+            {Solution.moderated: False, Solution.moderation_reason: "", Solution.moderated_at: None}
+        ).where(Solution.id == solution_id)
+        await record(actor, "solutions.unmoderate", "solution", solution_id,
+                     target_label=before["title"],
+                     before={"reason": before["moderation_reason"]})  # fmt: skip
+    return await get_solution(actor, solution_id)
+
+
+async def list_stale(actor: Principal, page: PageRequest) -> Page[SolutionView]:
+    """Listed solutions not updated for over a year, the oldest first, so staff can ask their
+    providers to refresh them."""
+    _require_secretariat(actor)
+    cutoff = clock.now() - dt.timedelta(days=STALE_AFTER_DAYS)
+    clauses = [listed(), Solution.updated_at < cutoff]
+    return await _page(clauses, ((Solution.updated_at, True), (Solution.id, True)), page, actor)
+
+
+async def list_moderated(actor: Principal, page: PageRequest) -> Page[SolutionView]:
+    """Solutions staff have hidden, the most recent first."""
+    _require_secretariat(actor)
+    order = ((Solution.moderated_at, False), (Solution.id, False))
+    return await _page([Solution.moderated.eq(True)], order, page, actor)
