@@ -49,6 +49,12 @@ SCOPES: dict[str, str] = {
     "articles:read": "下書きを含む記事・固定ページの参照",
     "articles:write": "記事・固定ページの作成・編集",
     "articles:publish": "記事・固定ページの公開・予約・公開停止",
+    # Solutions directory
+    "solutions:read": "ソリューションの参照",
+    "solutions:bookmark": "ソリューションのブックマーク",
+    "solutions:contact": "ソリューション提供団体への問い合わせ",
+    "solutions:write": "自団体のソリューションの登録・変更と問い合わせの受信",
+    "solutions:moderate": "ソリューションのカテゴリ管理・非公開（事務局）",
 }
 
 
@@ -107,6 +113,13 @@ _ACTIONS = [
     Action("articles.view_drafts", _STAFF_SIDE, scope="articles:read"),
     Action("articles.edit", _STAFF_SIDE, scope="articles:write"),
     Action("articles.publish", _SECRETARIAT, scope="articles:publish"),
+    # Solutions directory: members publish and read (the service checks the organisation is
+    # theirs and active); the secretariat reads everything and moderates.
+    Action("solutions.view", _MEMBERS | _SECRETARIAT, scope="solutions:read"),
+    Action("solutions.bookmark", _MEMBERS, scope="solutions:bookmark"),
+    Action("solutions.contact", _MEMBERS, scope="solutions:contact"),
+    Action("solutions.manage", _MEMBERS, scope="solutions:write"),
+    Action("solutions.moderate", _SECRETARIAT, scope="solutions:moderate"),
 ]
 
 PERMISSIONS: dict[str, Action] = {action.name: action for action in _ACTIONS}

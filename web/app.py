@@ -37,6 +37,7 @@ from api.members import platform_routes as member_platform_routes
 from api.members import routes as member_routes
 from api.reports import routes as report_routes
 from api.settings import Settings
+from api.solutions import routes as solution_routes
 from storage import open_store
 from web.controllers import ROUTES as WEB_ROUTES
 from web.errors import html_exception_handler
@@ -51,6 +52,7 @@ API_ROUTES = [
     *application_routes.ROUTES,
     *member_routes.ROUTES,
     *member_platform_routes.ROUTES,
+    *solution_routes.ROUTES,
     *report_routes.ROUTES,
     *article_routes.ROUTES,
     *media_routes.ROUTES,

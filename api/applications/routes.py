@@ -31,8 +31,8 @@ from api.applications.schemas import (
     DecisionIn,
     SubmitOut,
 )
+from api.http.params import request_principal
 from api.pagination import PageRequest
-from api.principal import Principal
 from api.settings import Settings
 
 # Evidence uploads may exceed the app-wide 1 MiB body limit; the service enforces
@@ -42,12 +42,6 @@ EVIDENCE_BODY_LIMIT = 32 * 1024 * 1024
 
 def _settings(request: Request) -> Settings:
     return request.app.state.settings
-
-
-def _principal(request: Request) -> Principal:
-    found = request.scope.get("principal")
-    assert found is not None  # the guard let only authenticated callers through
-    return found
 
 
 def evidence_upload(value: object) -> service.EvidenceUpload | None:
@@ -183,7 +177,7 @@ class ApplicationsController(Controller):
     ) -> ApplicationOut:
         answers = {key: {"answer": a.answer, "note": a.note} for key, a in data.answers.items()}
         view = await service.record_checklist(
-            _principal(request), application_id, data.version, answers
+            request_principal(request), application_id, data.version, answers
         )
         return ApplicationOut.of(view)
 
@@ -204,7 +198,7 @@ class ApplicationsController(Controller):
         form = await request.form()
         values = {name: form.get(name, "") for name in ("method", "source", "result", "notes")}
         check = await service.record_antisocial_check(
-            _settings(request), request.app.state.store, _principal(request), application_id,
+            _settings(request), request.app.state.store, request_principal(request), application_id,
             {k: v if isinstance(v, str) else "" for k, v in values.items()},
             evidence_upload(form.get("evidence")),
         )  # fmt: skip
@@ -241,7 +235,7 @@ class ApplicationsController(Controller):
     ) -> ApplicationOut:
         text = data.reason if data.decision == service.Decision.REJECT else data.message
         view = await service.decide(
-            _settings(request), _principal(request), application_id, data.decision, text
+            _settings(request), request_principal(request), application_id, data.decision, text
         )
         return ApplicationOut.of(view)
 
@@ -269,7 +263,7 @@ class ChecklistController(Controller):
     async def update(
         self, request: Request, data: JSONBody[ChecklistUpdate]
     ) -> ChecklistVersionOut:
-        view = await service.save_checklist(_principal(request), data.items)
+        view = await service.save_checklist(request_principal(request), data.items)
         return ChecklistVersionOut.of(view)
 
 

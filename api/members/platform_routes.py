@@ -3,12 +3,10 @@ members-only directory. The same service functions serve the pages under /platfo
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from litestar import Controller, Request, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody
 
-from api.http.auth import principal_of
+from api.http.params import PageNumber, PerPage, request_principal
 from api.members import colleagues, directory
 from api.members.platform_schemas import (
     AdminHandover,
@@ -22,16 +20,6 @@ from api.members.platform_schemas import (
     OwnOrganisationPatch,
 )
 from api.pagination import PageRequest
-from api.principal import Principal
-
-PageNumber = Annotated[int, QueryParameter(ge=1, le=100000)]
-PerPage = Annotated[int, QueryParameter(ge=1, le=100)]
-
-
-def _principal(request: Request) -> Principal:
-    found = principal_of(request.scope)
-    assert found is not None  # the guard let only authenticated callers through
-    return found
 
 
 class OwnOrganisationController(Controller):
@@ -45,7 +33,7 @@ class OwnOrganisationController(Controller):
         description="担当者（個人情報）は会員管理者にだけ返します。所属団体が有効でない場合は403。",
     )
     async def get_own(self, request: Request) -> OwnOrganisationOut:
-        principal = _principal(request)
+        principal = request_principal(request)
         view = await colleagues.own_organisation(principal)
         return OwnOrganisationOut.of(view, principal.can("organisation.manage"))
 
@@ -59,7 +47,7 @@ class OwnOrganisationController(Controller):
         self, request: Request, data: JSONBody[OwnOrganisationPatch]
     ) -> OwnOrganisationOut:
         view = await colleagues.patch_own_organisation(
-            _principal(request), data.changes(), data.contact_values()
+            request_principal(request), data.changes(), data.contact_values()
         )
         return OwnOrganisationOut.of(view, True)
 
@@ -68,7 +56,7 @@ class OwnOrganisationController(Controller):
         self, request: Request, page: PageNumber = 1, per_page: PerPage = 50
     ) -> ColleaguePage:
         result = await colleagues.list_colleagues(
-            _principal(request), PageRequest.of(page, per_page)
+            request_principal(request), PageRequest.of(page, per_page)
         )
         return ColleaguePage(
             items=[ColleagueOut.of(view) for view in result.items],
@@ -85,13 +73,15 @@ class OwnOrganisationController(Controller):
     )
     async def invite_user(self, request: Request, data: JSONBody[ColleagueInvite]) -> ColleagueOut:
         view = await colleagues.invite_colleague(
-            request.app.state.settings, _principal(request), data.email, data.display_name
+            request.app.state.settings, request_principal(request), data.email, data.display_name
         )
         return ColleagueOut.of(view)
 
     @get("/users/{account_id:int}", opt={"action": "organisation.manage"}, summary="同僚の詳細")
     async def get_user(self, request: Request, account_id: FromPath[int]) -> ColleagueOut:
-        return ColleagueOut.of(await colleagues.get_colleague(_principal(request), account_id))
+        return ColleagueOut.of(
+            await colleagues.get_colleague(request_principal(request), account_id)
+        )
 
     @patch(
         "/users/{account_id:int}",
@@ -103,7 +93,7 @@ class OwnOrganisationController(Controller):
         self, request: Request, account_id: FromPath[int], data: JSONBody[ColleagueUpdate]
     ) -> ColleagueOut:
         view = await colleagues.update_colleague(
-            _principal(request), account_id, role=data.role, is_active=data.is_active
+            request_principal(request), account_id, role=data.role, is_active=data.is_active
         )
         return ColleagueOut.of(view)
 
@@ -117,7 +107,7 @@ class OwnOrganisationController(Controller):
         self, request: Request, account_id: FromPath[int], data: JSONBody[AdminHandover]
     ) -> ColleagueOut:
         view = await colleagues.hand_over_admin(
-            _principal(request), account_id, step_down=data.step_down
+            request_principal(request), account_id, step_down=data.step_down
         )
         return ColleagueOut.of(view)
 
@@ -144,7 +134,7 @@ class DirectoryController(Controller):
         per_page: PerPage = 20,
     ) -> DirectoryPage:
         result = await directory.list_directory(
-            _principal(request),
+            request_principal(request),
             directory.DirectoryFilter(q=q, industry=industry, municipality=municipality, size=size),
             PageRequest.of(page, per_page),
         )
@@ -161,7 +151,7 @@ class DirectoryController(Controller):
         self, request: Request, organisation_id: FromPath[int]
     ) -> DirectoryEntryOut:
         return DirectoryEntryOut.of(
-            await directory.get_directory_entry(_principal(request), organisation_id)
+            await directory.get_directory_entry(request_principal(request), organisation_id)
         )
 
 

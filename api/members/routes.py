@@ -16,6 +16,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Stream
 
+from api.http.params import request_principal
 from api.members import service, transfer
 from api.members.schemas import (
     ContactOut,
@@ -38,12 +39,6 @@ FILTER_DOC = (
     "絞り込み: q（団体名・フリガナ。ひらがな可）, status, industry（A〜T）, "
     "municipality（熊本県内の市町村名、または「県外」）, size_band, kind, fiscal_year（入会年度）"
 )
-
-
-def principal(request: Request) -> Principal:
-    found = request.scope.get("principal")
-    assert found is not None  # the guard let only authenticated callers through
-    return found
 
 
 def download_headers(ascii_name: str, japanese_name: str) -> dict[str, str]:
@@ -154,7 +149,9 @@ class MembersController(Controller):
     ) -> OrganisationOut:
         current = await service.get_organisation(organisation_id, with_contacts=True)
         values = data.merged_into(service.organisation_form_values(current))
-        view = await service.update_organisation(principal(request), organisation_id, values)
+        view = await service.update_organisation(
+            request_principal(request), organisation_id, values
+        )
         return OrganisationOut.of(view)
 
     @post(
@@ -166,7 +163,9 @@ class MembersController(Controller):
     async def suspend(
         self, request: Request, organisation_id: FromPath[int], data: JSONBody[StatusChange]
     ) -> OrganisationOut:
-        view = await service.suspend(principal(request), organisation_id, data.date, data.note)
+        view = await service.suspend(
+            request_principal(request), organisation_id, data.date, data.note
+        )
         return OrganisationOut.of(view)
 
     @post(
@@ -179,7 +178,7 @@ class MembersController(Controller):
         self, request: Request, organisation_id: FromPath[int], data: JSONBody[StatusChange]
     ) -> OrganisationOut:
         view = await service.record_withdrawal(
-            principal(request), organisation_id, data.date, data.note
+            request_principal(request), organisation_id, data.date, data.note
         )
         return OrganisationOut.of(view)
 
@@ -192,7 +191,7 @@ class MembersController(Controller):
     async def reactivate(
         self, request: Request, organisation_id: FromPath[int], data: JSONBody[Reactivation]
     ) -> OrganisationOut:
-        view = await service.reactivate(principal(request), organisation_id, data.note)
+        view = await service.reactivate(request_principal(request), organisation_id, data.note)
         return OrganisationOut.of(view)
 
     @get(
@@ -216,7 +215,7 @@ class MembersController(Controller):
         filters = service.OrganisationFilter.of(
             q, status, industry, municipality, size_band, kind, fiscal_year
         )
-        return await csv_download(principal(request), filters, False)
+        return await csv_download(request_principal(request), filters, False)
 
     @get(
         "/export.xlsx",
@@ -239,7 +238,7 @@ class MembersController(Controller):
         filters = service.OrganisationFilter.of(
             q, status, industry, municipality, size_band, kind, fiscal_year
         )
-        return await xlsx_download(principal(request), filters, False)
+        return await xlsx_download(request_principal(request), filters, False)
 
     @get(
         "/export-with-contacts.csv",
@@ -262,7 +261,7 @@ class MembersController(Controller):
         filters = service.OrganisationFilter.of(
             q, status, industry, municipality, size_band, kind, fiscal_year
         )
-        return await csv_download(principal(request), filters, True)
+        return await csv_download(request_principal(request), filters, True)
 
     @get(
         "/export-with-contacts.xlsx",
@@ -285,7 +284,7 @@ class MembersController(Controller):
         filters = service.OrganisationFilter.of(
             q, status, industry, municipality, size_band, kind, fiscal_year
         )
-        return await xlsx_download(principal(request), filters, True)
+        return await xlsx_download(request_principal(request), filters, True)
 
     @post(
         "/import",
@@ -310,7 +309,7 @@ class MembersController(Controller):
         file_name = data.file.filename if isinstance(data.file, UploadFile) else ""
         if dry_run:
             return ImportReportOut.of(await transfer.plan_import(content))
-        report = await transfer.apply_import(principal(request), content, file_name)
+        report = await transfer.apply_import(request_principal(request), content, file_name)
         return ImportReportOut.of(report)
 
 

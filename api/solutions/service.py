@@ -13,6 +13,7 @@ Rules kept here for every caller (JSON routes and pages alike):
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -73,6 +74,11 @@ def _values(value: object) -> list[str]:
     return seen
 
 
+def _has_control(text: str, allowed: str = "") -> bool:
+    """Control characters (NUL among them, which PostgreSQL refuses in text)."""
+    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
+
+
 def _flag(value: object) -> bool:
     if isinstance(value, bool):
         return value
@@ -130,7 +136,7 @@ class SolutionInput:
                 errors[name] = problem
         if len(self.description) > MAX_DESCRIPTION:
             errors["description"] = f"詳しい説明は{MAX_DESCRIPTION:,}文字以内で入力してください。"
-        elif "\x00" in self.description:
+        elif _has_control(self.description, allowed="\n\t"):
             errors["description"] = "詳しい説明に使用できない文字が含まれています。"
         if not self.category_ids:
             errors["category_ids"] = "カテゴリを1つ以上選んでください。"
@@ -152,6 +158,8 @@ class SolutionInput:
             errors["price_model"] = "料金体系を選んでください。"
         if len(self.price_text) > MAX_PRICE_TEXT:
             errors["price_text"] = f"料金の目安は{MAX_PRICE_TEXT}文字以内で入力してください。"
+        elif _has_control(self.price_text):
+            errors["price_text"] = "料金の目安に使用できない文字が含まれています。"
         if not self.delivery:
             errors["delivery"] = "提供形態を1つ以上選んでください。"
         elif any(code not in DELIVERY_LABELS for code in self.delivery):
@@ -160,6 +168,7 @@ class SolutionInput:
             not self.website.startswith(("https://", "http://"))
             or len(self.website) > 300
             or any(ch.isspace() for ch in self.website)
+            or _has_control(self.website)
         ):
             errors["website"] = "URLは https:// から始まる形で入力してください（300文字以内）。"
         return errors

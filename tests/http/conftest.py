@@ -67,6 +67,10 @@ class World:
             "theme_id": "1",
             "kind": "news",
             "slug": "no-such-article",
+            # Solutions: ids that name no row (404 after the guard for those allowed).
+            "solution_id": "999999",
+            "category_id": "999999",
+            "inquiry_id": "999999",
         }
 
 
