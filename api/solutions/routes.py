@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, Request, delete, get, patch, post, put
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.http.params import PageNumber, PerPage, request_principal
@@ -31,6 +32,26 @@ from api.solutions.service import SolutionFilter, SolutionInput
 Months = Annotated[int, QueryParameter(ge=1, le=36)]
 
 
+async def solution_filter(
+    q: FromQuery[str] = "",
+    category: FromQuery[str] = "",
+    industry: FromQuery[str] = "",
+    municipality: FromQuery[str] = "",
+    size: FromQuery[str] = "",
+    delivery: FromQuery[str] = "",
+    price_model: FromQuery[str] = "",
+    subsidy: FromQuery[str] = "",
+    sort: FromQuery[str] = "updated",
+) -> SolutionFilter:
+    """The directory's filters from the query string, for the JSON route and the page alike
+    (subsidy: 1, true or on)."""
+    return SolutionFilter(
+        q=q, category=category, industry=industry, municipality=municipality, size=size,
+        delivery=delivery, price_model=price_model, subsidy=subsidy in ("1", "true", "on"),
+        sort=sort,
+    ).cleaned()  # fmt: skip
+
+
 class SolutionDirectoryController(Controller):
     path = "/api/v1/solutions"
     tags = ["ソリューション"]
@@ -38,6 +59,7 @@ class SolutionDirectoryController(Controller):
     @get(
         "",
         opt={"action": "solutions.view"},
+        dependencies={"filters": Provide(solution_filter)},
         summary="ソリューション一覧（会員向け）",
         description="有効な会員団体の、掲載中のソリューション。sort は updated, newest, title。"
         "一覧にない値のフィルタは無視します。",
@@ -45,22 +67,10 @@ class SolutionDirectoryController(Controller):
     async def list_solutions(
         self,
         request: Request,
-        q: FromQuery[str] = "",
-        category: FromQuery[str] = "",
-        industry: FromQuery[str] = "",
-        municipality: FromQuery[str] = "",
-        size: FromQuery[str] = "",
-        delivery: FromQuery[str] = "",
-        price_model: FromQuery[str] = "",
-        subsidy: FromQuery[bool] = False,
-        sort: FromQuery[str] = "updated",
+        filters: NamedDependency[SolutionFilter],
         page: PageNumber = 1,
         per_page: PerPage = 20,
     ) -> SolutionPage:
-        filters = SolutionFilter(
-            q=q, category=category, industry=industry, municipality=municipality, size=size,
-            delivery=delivery, price_model=price_model, subsidy=subsidy, sort=sort,
-        )  # fmt: skip
         result = await service.list_directory(
             request_principal(request), filters, PageRequest.of(page, per_page)
         )

@@ -33,6 +33,7 @@ from tests.http.conftest import World, admin_principal, browser, login_as, role_
 from tests.http.test_applications import PNG, application_form
 from tests.http.test_editor_pages import editor_forms
 from tests.http.test_members import import_file, import_line
+from tests.http.test_solutions_pages import solution_forms
 from web.app import create_app
 
 NEW_PASSWORD = "a brand new passphrase"
@@ -345,6 +346,11 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
         **{
             key: Form(url, data, role, writes=writes)
             for key, (url, data, role, writes) in (await editor_forms(settings, world)).items()
+        },
+        # The solutions directory: items of its own for every route.
+        **{
+            key: Form(url, data, role, writes=writes)
+            for key, (url, data, role, writes) in (await solution_forms(world)).items()
         },
     }
 

@@ -15,6 +15,7 @@ from web.controllers import (
     public,
     reports,
     site,
+    solutions,
 )
 
 ROUTES = [
@@ -26,6 +27,7 @@ ROUTES = [
     *applications.ROUTES,
     *members_console.ROUTES,
     *platform.ROUTES,
+    *solutions.ROUTES,
     *reports.ROUTES,
     *media.ROUTES,
     *editor.ROUTES,
