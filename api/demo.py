@@ -1,7 +1,8 @@
 """Demo content for the embedded mode (never in production mode): one account per role and about
 60 member organisations (api.demo_members). The demo member admin and member user belong to one
 of them; a few membership applications wait in the screening queue (api.demo_applications);
-case studies, news and event information fill the public site (api.demo_articles).
+case studies, news and event information fill the public site (api.demo_articles), and
+about 150 solutions the member platform's directory (api.demo_solutions).
 Loading runs at every embedded start and creates only what is missing."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from api.db import transaction
 from api.demo_applications import load_demo_applications
 from api.demo_articles import load_demo_articles
 from api.demo_members import load_demo_organisations
+from api.demo_solutions import load_demo_solutions
 from api.permissions import Role
 from api.settings import Settings
 
@@ -64,9 +66,11 @@ async def load_demo_content(settings: Settings) -> int:
         created += 1
     applications = await load_demo_applications(settings)
     published = await load_demo_articles(settings)
-    if created or organisations or applications or published:
+    offered = await load_demo_solutions()
+    if created or organisations or applications or published or offered:
         log.info(
-            "demo content: %d accounts, %d organisations, %d applications, %d articles created",
-            created, organisations, applications, published,
+            "demo content: %d accounts, %d organisations, %d applications, %d articles, "
+            "%d solutions created",
+            created, organisations, applications, published, offered,
         )  # fmt: skip
-    return created + organisations + applications + published
+    return created + organisations + applications + published + offered

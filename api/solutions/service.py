@@ -448,7 +448,7 @@ async def create_solution(actor: Principal, data: SolutionInput) -> SolutionView
         rows = await Solution.insert(
             Solution(
                 organisation=organisation_id,
-                created_by=actor.account_id,
+                created_by=actor.account_id or None,  # 0: the system (demo content)
                 created_at=now,
                 updated_at=now,
                 **{column._meta.name: value for column, value in _fields(data).items()},
