@@ -31,6 +31,7 @@ from api.solutions.tables import (
     Solution,
     SolutionBookmark,
     SolutionCategory,
+    SolutionFile,
     SolutionInquiry,
     SolutionMonthlyStat,
     SolutionTag,
@@ -67,6 +68,7 @@ TABLES = [
     SolutionBookmark,
     SolutionInquiry,
     SolutionMonthlyStat,
+    SolutionFile,
 ]
 
 APP_CONFIG = AppConfig(

@@ -263,25 +263,53 @@ def _file_name(value: str) -> str:
     return name or "ファイル"
 
 
-async def upload(
-    actor: Principal,
+@dataclass(frozen=True, slots=True)
+class StoredUpload:
+    """A file checked by its content and written to the object store (with an image's
+    renditions), not yet owned by any row: the caller records it or discards it."""
+
+    kind: str
+    file_name: str
+    storage_key: str
+    content_type: str
+    size: int
+    width: int | None
+    height: int | None
+    renditions: list[dict[str, Any]]
+
+    @property
+    def keys(self) -> list[str]:
+        return [self.storage_key, *(r["key"] for r in self.renditions)]
+
+
+async def discard(store: ObjectStore, keys: list[str]) -> None:
+    """Delete stored objects; one already gone is not an error."""
+    for key in keys:
+        try:
+            await store.delete(key)
+        except ObjectNotFound:
+            continue
+
+
+async def store_checked(
     store: ObjectStore,
     file_name: str,
     source: BinaryIO,
     *,
-    title: str = "",
-    alt_text: str = "",
+    prefix: str,
     max_bytes: int = images.MAX_UPLOAD_BYTES,
-) -> MediaView:
-    """Check a file by its content and store it (and an image's renditions)."""
-    errors = _text_errors(title, alt_text)
-    if errors:
-        raise ValidationFailed(errors)
+    content_types: frozenset[str] | None = None,
+    refusal: str = "",
+) -> StoredUpload:
+    """Copy an upload to a temporary file in chunks, check it by its content (only
+    content_types, if given, else refused with `refusal` at the file field), and store it."""
     path, size = await asyncio.to_thread(_copy_to_temp, source, max_bytes)
     stored: list[str] = []
     try:
         checked = await asyncio.to_thread(_check, path, file_name)
-        key = new_key(f"media/{clock.now().year}", checked.extension)
+        if content_types is not None and checked.content_type not in content_types:
+            raise ValidationFailed({"file": refusal})
+        key = new_key(f"{prefix}/{clock.now().year}", checked.extension)
         renditions: list[dict[str, Any]] = []
         width = height = None
         if checked.image is not None:
@@ -306,26 +334,53 @@ async def upload(
             with path.open("rb") as handle:
                 await store.put(key, handle, size, checked.content_type)
             stored.append(key)
-        name = _file_name(file_name)
+        result = StoredUpload(
+            kind=checked.kind, file_name=_file_name(file_name), storage_key=key,
+            content_type=checked.content_type, size=size, width=width, height=height,
+            renditions=renditions,
+        )  # fmt: skip
+        stored.clear()  # the caller owns them now
+        return result
+    finally:
+        await discard(store, stored)
+        await asyncio.to_thread(path.unlink, True)
+
+
+async def upload(
+    actor: Principal,
+    store: ObjectStore,
+    file_name: str,
+    source: BinaryIO,
+    *,
+    title: str = "",
+    alt_text: str = "",
+    max_bytes: int = images.MAX_UPLOAD_BYTES,
+) -> MediaView:
+    """Check a file by its content and store it (and an image's renditions)."""
+    errors = _text_errors(title, alt_text)
+    if errors:
+        raise ValidationFailed(errors)
+    upload = await store_checked(store, file_name, source, prefix="media", max_bytes=max_bytes)
+    try:
         async with transaction():
             row = MediaItem(
-                kind=checked.kind, file_name=name, storage_key=key,
-                content_type=checked.content_type, size=size, width=width, height=height,
-                alt_text=_clean(alt_text, MAX_ALT), title=_clean(title, MAX_TITLE),
-                renditions=json.dumps(renditions), uploaded_by=actor.account_id,
+                kind=upload.kind, file_name=upload.file_name, storage_key=upload.storage_key,
+                content_type=upload.content_type, size=upload.size, width=upload.width,
+                height=upload.height, alt_text=_clean(alt_text, MAX_ALT),
+                title=_clean(title, MAX_TITLE), renditions=json.dumps(upload.renditions),
+                uploaded_by=actor.account_id,
             )  # fmt: skip
             await row.save()
             await record(
-                actor, "media.upload", "media", row.id, target_label=name,
-                after={"kind": checked.kind, "content_type": checked.content_type, "size": size},
+                actor, "media.upload", "media", row.id, target_label=upload.file_name,
+                after={"kind": upload.kind, "content_type": upload.content_type,
+                       "size": upload.size},
             )  # fmt: skip
             await bump_content_generation()  # the public media list changes
-        stored.clear()  # the row owns them now
-        return await get_media(row.id)
-    finally:
-        for orphan in stored:
-            await store.delete(orphan)
-        await asyncio.to_thread(path.unlink, True)
+    except BaseException:
+        await discard(store, upload.keys)
+        raise
+    return await get_media(row.id)
 
 
 # --- editing -----------------------------------------------------------------------------------
@@ -375,8 +430,4 @@ async def delete_media(actor: Principal, store: ObjectStore, media_id: int) -> N
             before={"kind": item.kind, "title": item.title, "storage_key": item.storage_key},
         )  # fmt: skip
         await bump_content_generation()
-    for key in [item.storage_key, *(r.key for r in item.renditions)]:
-        try:
-            await store.delete(key)
-        except ObjectNotFound:
-            continue
+    await discard(store, [item.storage_key, *(r.key for r in item.renditions)])

@@ -293,7 +293,9 @@ class OwnSolutionController(Controller):
         summary="ソリューションの削除",
     )
     async def delete_own(self, request: Request, solution_id: FromPath[int]) -> None:
-        await service.delete_solution(request_principal(request), solution_id)
+        await service.delete_solution(
+            request_principal(request), solution_id, request.app.state.store
+        )
 
     @get(
         "/solution-statistics",

@@ -13,6 +13,7 @@ Rules kept here for every caller (JSON routes and pages alike):
 from __future__ import annotations
 
 import datetime as dt
+import json
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
@@ -22,6 +23,7 @@ from api import clock
 from api.audit.service import record
 from api.db import contains, is_storable_id, transaction
 from api.errors import NotFound, PermissionDenied, ValidationFailed
+from api.media.service import discard, format_size
 from api.members.reference import (
     INDUSTRY_LABELS,
     KUMAMOTO_MUNICIPALITIES,
@@ -49,8 +51,15 @@ from api.solutions.reference import (
     PRICE_MODEL_LABELS,
     STALE_AFTER_DAYS,
 )
-from api.solutions.tables import Solution, SolutionBookmark, SolutionMonthlyStat, SolutionTag
+from api.solutions.tables import (
+    Solution,
+    SolutionBookmark,
+    SolutionFile,
+    SolutionMonthlyStat,
+    SolutionTag,
+)
 from api.text import clean, lookup_text, required_text_problem
+from storage import ObjectStore
 
 NOT_FOUND = "指定されたソリューションは見つかりませんでした。"
 SECRETARIAT = frozenset({Role.STAFF, Role.ADMIN})
@@ -189,6 +198,82 @@ class SolutionInput:
 
 # --- views ---------------------------------------------------------------------------------
 
+FILE_KINDS = {"image": "画像", "brochure": "パンフレット（PDF）"}
+
+
+@dataclass(frozen=True, slots=True)
+class SolutionFileView:
+    """An image or a PDF brochure of a solution; served to members under the solution's path."""
+
+    id: int
+    solution_id: int
+    kind: str
+    position: int
+    storage_key: str
+    file_name: str
+    content_type: str
+    size: int
+    width: int | None
+    height: int | None
+    alt_text: str
+    title: str
+    renditions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"/platform/solutions/{self.solution_id}/files/{self.id}"
+
+    def rendition_url(self, width: int) -> str:
+        return f"{self.url}/{width}"
+
+    def rendition(self, width: int) -> dict[str, Any] | None:
+        return next((r for r in self.renditions if r["width"] == width), None)
+
+    @property
+    def srcset(self) -> str:
+        return ", ".join(f"{self.rendition_url(r['width'])} {r['width']}w" for r in self.renditions)
+
+    def src(self, preferred: int = 640) -> str:
+        """The widest rendition up to `preferred` (else the smallest), else the file itself."""
+        fitting = [r for r in self.renditions if r["width"] <= preferred] or self.renditions[:1]
+        return self.rendition_url(fitting[-1]["width"]) if fitting else self.url
+
+    @property
+    def link_text(self) -> str:
+        """会社案内（PDF、245KB）: the type and size belong in the link text."""
+        return f"{self.title or self.file_name}（PDF、{format_size(self.size)}）"
+
+
+def files_view(row: dict[str, Any]) -> SolutionFileView:
+    renditions = row["renditions"]
+    if isinstance(renditions, str):
+        try:
+            renditions = json.loads(renditions or "[]")
+        except ValueError:
+            renditions = []
+    return SolutionFileView(
+        id=row["id"], solution_id=row["solution"], kind=row["kind"], position=row["position"],
+        storage_key=row["storage_key"], file_name=row["file_name"],
+        content_type=row["content_type"], size=row["size"], width=row["width"],
+        height=row["height"], alt_text=row["alt_text"], title=row["title"],
+        renditions=renditions if isinstance(renditions, list) else [],
+    )  # fmt: skip
+
+
+async def files_of(solution_ids: list[int]) -> dict[int, list[SolutionFileView]]:
+    """The images and brochures of several solutions in their order (one query)."""
+    found: dict[int, list[SolutionFileView]] = {solution_id: [] for solution_id in solution_ids}
+    if solution_ids:
+        rows = (
+            await SolutionFile.select()
+            .where(SolutionFile.solution.is_in(solution_ids))
+            .order_by(SolutionFile.position)
+            .order_by(SolutionFile.id)
+        )
+        for row in rows:
+            found[row["solution"]].append(files_view(row))
+    return found
+
 
 @dataclass(frozen=True, slots=True)
 class SolutionView:
@@ -214,6 +299,15 @@ class SolutionView:
     sizes: list[str] = field(default_factory=list)
     delivery: list[str] = field(default_factory=list)
     bookmarked: bool = False
+    files: list[SolutionFileView] = field(default_factory=list)
+
+    @property
+    def images(self) -> list[SolutionFileView]:
+        return [f for f in self.files if f.kind == "image"]
+
+    @property
+    def brochures(self) -> list[SolutionFileView]:
+        return [f for f in self.files if f.kind == "brochure"]
 
     @property
     def listed(self) -> bool:
@@ -283,8 +377,8 @@ _COLUMNS = (
 
 
 async def _views(rows: list[dict[str, Any]], principal: Principal | None) -> list[SolutionView]:
-    """Views of solution rows with their tags, category names and the reader's bookmarks
-    (three more queries, whatever the number of rows)."""
+    """Views of solution rows with their tags, category names, files and the reader's
+    bookmarks (four more queries, whatever the number of rows)."""
     if not rows:
         return []
     ids = [row["id"] for row in rows]
@@ -311,6 +405,7 @@ async def _views(rows: list[dict[str, Any]], principal: Principal | None) -> lis
                 & SolutionBookmark.solution.is_in(ids)
             )
         }
+    files = await files_of(ids)
     views = []
     for row in rows:
         facets = tags[row["id"]]
@@ -343,6 +438,7 @@ async def _views(rows: list[dict[str, Any]], principal: Principal | None) -> lis
                 sizes=facets.get(FACET_SIZE, []),
                 delivery=facets.get(FACET_DELIVERY, []),
                 bookmarked=row["id"] in bookmarked,
+                files=files[row["id"]],
             )
         )
     return views
@@ -379,7 +475,7 @@ async def _page(
     page: PageRequest,
     principal: Principal | None,
 ) -> Page[SolutionView]:
-    """One page of solutions (the rows, the count and the three of _views: five queries)."""
+    """One page of solutions (the rows, the count and the four of _views: six queries)."""
     query = Solution.select(*_COLUMNS).where(*clauses)
     for column, ascending in order:
         query = query.order_by(column, ascending=ascending)
@@ -495,7 +591,10 @@ async def set_provider_hidden(actor: Principal, solution_id: int, hidden: bool) 
     return await get_own_solution(actor, solution_id)
 
 
-async def delete_solution(actor: Principal, solution_id: int) -> None:
+async def delete_solution(
+    actor: Principal, solution_id: int, store: ObjectStore | None = None
+) -> None:
+    """Delete a solution, then its stored files (a store of None leaves them, for tests)."""
     before = await get_own_solution(actor, solution_id)
     async with transaction():
         await Solution.delete().where(
@@ -503,6 +602,12 @@ async def delete_solution(actor: Principal, solution_id: int) -> None:
         )
         await record(actor, "solutions.delete", "solution", solution_id,
                      target_label=before.title, before=_snapshot(before))  # fmt: skip
+    if store is not None:
+        await discard(store, [key for f in before.files for key in file_keys(f)])
+
+
+def file_keys(view: SolutionFileView) -> list[str]:
+    return [view.storage_key, *(r["key"] for r in view.renditions)]
 
 
 async def list_own_solutions(actor: Principal, page: PageRequest) -> Page[SolutionView]:
@@ -597,7 +702,7 @@ def _filter_clauses(filters: SolutionFilter) -> list[Any]:
 async def list_directory(
     principal: Principal, filters: SolutionFilter, page: PageRequest
 ) -> Page[SolutionView]:
-    """Listed solutions matching the filters (five queries, whatever the page size)."""
+    """Listed solutions matching the filters (six queries, whatever the page size)."""
     check_directory_access(principal)
     filters = filters.cleaned()
     clauses = _filter_clauses(filters)

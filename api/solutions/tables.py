@@ -87,3 +87,22 @@ class SolutionMonthlyStat(Table, tablename="solution_monthly_stat"):
     month = Date(index=True)
     views = Integer(default=0)
     inquiries = Integer(default=0)
+
+
+class SolutionFile(Table, tablename="solution_file"):
+    """An image (with its alternative text and renditions) or a PDF brochure of a solution,
+    stored through the storage port under a generated key; the original name is kept here."""
+
+    solution = ForeignKey(references=Solution, index=True, on_delete=OnDelete.cascade)
+    kind = Varchar(length=16)  # image, brochure
+    position = Integer(default=0)
+    storage_key = Varchar(length=200)
+    file_name = Varchar(length=255)
+    content_type = Varchar(length=100)
+    size = Integer()
+    width = Integer(null=True, default=None)
+    height = Integer(null=True, default=None)
+    alt_text = Varchar(length=300, default="")  # images: what the picture shows
+    title = Varchar(length=200, default="")  # brochures: the link text
+    renditions = Text(default="[]")  # JSON list of {width, height, key, content_type, size}
+    created_at = Timestamptz(default=TimestamptzNow())

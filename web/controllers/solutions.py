@@ -277,7 +277,9 @@ async def delete_confirm(request: Request, solution_id: FromPath[int]) -> Templa
     f"{OWN}/{{solution_id:int}}/delete", opt={"action": "solutions.manage"}, include_in_schema=False
 )
 async def delete(request: Request, solution_id: FromPath[int]) -> Response:
-    await service.delete_solution(signed_in_principal(request), solution_id)
+    await service.delete_solution(
+        signed_in_principal(request), solution_id, request.app.state.store
+    )
     return Redirect(f"{OWN}?done=deleted", status_code=303)
 
 
