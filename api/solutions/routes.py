@@ -3,31 +3,38 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Controller, Request, delete, get, patch, post, put
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
+from api.errors import ValidationFailed
 from api.http.params import PageNumber, PerPage, request_principal
+from api.media import images
 from api.pagination import PageRequest
-from api.solutions import inquiries, service, taxonomy
+from api.solutions import files, inquiries, service, taxonomy
 from api.solutions.schemas import (
     CategoryIn,
     CategoryOut,
     CategoryUpdate,
+    FileTextIn,
     InquiryIn,
     InquiryOut,
     InquiryPage,
     ModerationIn,
     SentInquiryOut,
+    SolutionFileOut,
     SolutionIn,
     SolutionOut,
     SolutionPage,
     SolutionStatisticsOut,
     VisibilityIn,
 )
-from api.solutions.service import SolutionFilter, SolutionInput
+from api.solutions.service import SolutionFileView, SolutionFilter, SolutionInput
 
 Months = Annotated[int, QueryParameter(ge=1, le=36)]
 
@@ -50,6 +57,32 @@ async def solution_filter(
         delivery=delivery, price_model=price_model, subsidy=subsidy in ("1", "true", "on"),
         sort=sort,
     ).cleaned()  # fmt: skip
+
+
+@dataclass
+class FileUpload:
+    """The multipart form of an image or a brochure."""
+
+    kind: str = ""
+    file: UploadFile | None = None
+    text: str = ""
+
+
+# The upload limit plus room for the multipart envelope and the text fields.
+UPLOAD_BODY_LIMIT = images.MAX_UPLOAD_BYTES + 256 * 1024
+
+
+async def store_file(
+    request: Request, solution_id: int, kind: str, upload: object, text: object
+) -> SolutionFileView:
+    """Shared by the API and the page: the upload is read from its spooled file."""
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise ValidationFailed({"file": images.MESSAGES["empty"]})
+    await upload.seek(0)
+    return await files.add_file(
+        request_principal(request), request.app.state.store, solution_id, kind,
+        upload.filename, upload.file, text if isinstance(text, str) else "",
+    )  # fmt: skip
 
 
 class SolutionDirectoryController(Controller):
@@ -295,6 +328,52 @@ class OwnSolutionController(Controller):
     async def delete_own(self, request: Request, solution_id: FromPath[int]) -> None:
         await service.delete_solution(
             request_principal(request), solution_id, request.app.state.store
+        )
+
+    @post(
+        "/solutions/{solution_id:int}/files",
+        opt={"action": "solutions.manage"},
+        request_max_body_size=UPLOAD_BODY_LIMIT,
+        summary="画像・パンフレット（PDF）の追加",
+        description="multipart/form-data: kind（image / brochure）、file、text"
+        "（画像は代替テキスト・必須、PDFは表示名）。内容で形式を確認し、10MBまで。"
+        "画像は6枚、PDFは3つまで。",
+    )
+    async def add_file(
+        self,
+        request: Request,
+        solution_id: FromPath[int],
+        data: Annotated[FileUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> SolutionFileOut:
+        view = await store_file(request, solution_id, data.kind, data.file, data.text)
+        return SolutionFileOut.of(view)
+
+    @patch(
+        "/solutions/{solution_id:int}/files/{file_id:int}",
+        opt={"action": "solutions.manage"},
+        summary="画像の代替テキスト・パンフレットの表示名の変更",
+    )
+    async def update_file(
+        self,
+        request: Request,
+        solution_id: FromPath[int],
+        file_id: FromPath[int],
+        data: JSONBody[FileTextIn],
+    ) -> SolutionFileOut:
+        view = await files.update_file(request_principal(request), solution_id, file_id, data.text)
+        return SolutionFileOut.of(view)
+
+    @delete(
+        "/solutions/{solution_id:int}/files/{file_id:int}",
+        opt={"action": "solutions.manage"},
+        status_code=204,
+        summary="画像・パンフレットの削除",
+    )
+    async def delete_file(
+        self, request: Request, solution_id: FromPath[int], file_id: FromPath[int]
+    ) -> None:
+        await files.delete_file(
+            request_principal(request), request.app.state.store, solution_id, file_id
         )
 
     @get(

@@ -10,7 +10,7 @@ import msgspec
 from api.articles.markdown import render_markdown
 from api.pagination import Page
 from api.solutions.inquiries import InquiryView
-from api.solutions.service import SolutionStatistics, SolutionView
+from api.solutions.service import SolutionFileView, SolutionStatistics, SolutionView
 from api.solutions.taxonomy import CategoryView
 
 
@@ -75,6 +75,35 @@ class InquiryIn(msgspec.Struct):
     body: str
 
 
+class SolutionFileOut(msgspec.Struct):
+    id: int
+    kind: Annotated[str, msgspec.Meta(description="image または brochure（PDF）")]
+    url: Annotated[str, msgspec.Meta(description="ファイル（会員のログインが必要）")]
+    file_name: str
+    content_type: str
+    size: int
+    width: int | None
+    height: int | None
+    alt_text: Annotated[str, msgspec.Meta(description="画像の代替テキスト")]
+    title: Annotated[str, msgspec.Meta(description="パンフレットの表示名")]
+    renditions: Annotated[
+        list[str], msgspec.Meta(description="画像の縮小版（WebP）のURL。幅の小さい順")
+    ]
+
+    @classmethod
+    def of(cls, view: SolutionFileView) -> SolutionFileOut:
+        return cls(
+            id=view.id, kind=view.kind, url=view.url, file_name=view.file_name,
+            content_type=view.content_type, size=view.size, width=view.width,
+            height=view.height, alt_text=view.alt_text, title=view.title,
+            renditions=[view.rendition_url(r["width"]) for r in view.renditions],
+        )  # fmt: skip
+
+
+class FileTextIn(msgspec.Struct):
+    text: Annotated[str, msgspec.Meta(description="画像は代替テキスト（必須）、PDFは表示名")]
+
+
 class SolutionOut(msgspec.Struct):
     id: int
     organisation_id: int
@@ -100,6 +129,8 @@ class SolutionOut(msgspec.Struct):
         str, msgspec.Meta(description="事務局が非公開にした理由（提供団体と事務局にだけ見える）")
     ]
     bookmarked: bool
+    images: list[SolutionFileOut]
+    brochures: list[SolutionFileOut]
     created_at: datetime
     updated_at: datetime
 
@@ -131,6 +162,8 @@ class SolutionOut(msgspec.Struct):
             moderated=view.moderated,
             moderation_reason=view.moderation_reason,
             bookmarked=view.bookmarked,
+            images=[SolutionFileOut.of(f) for f in view.images],
+            brochures=[SolutionFileOut.of(f) for f in view.brochures],
             created_at=view.created_at,
             updated_at=view.updated_at,
         )

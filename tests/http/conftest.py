@@ -71,6 +71,7 @@ class World:
             "solution_id": "999999",
             "category_id": "999999",
             "inquiry_id": "999999",
+            "file_id": "999999",
         }
 
 

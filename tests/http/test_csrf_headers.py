@@ -349,8 +349,10 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
         },
         # The solutions directory: items of its own for every route.
         **{
-            key: Form(url, data, role, writes=writes)
-            for key, (url, data, role, writes) in (await solution_forms(world)).items()
+            key: Form(
+                case[0], case[1], case[2], writes=case[3], files=case[4] if len(case) > 4 else None
+            )
+            for key, case in (await solution_forms(settings, world)).items()
         },
     }
 

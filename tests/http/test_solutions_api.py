@@ -17,6 +17,7 @@ from api.solutions import taxonomy
 from api.solutions.tables import Solution, SolutionInquiry
 from tests.http.conftest import World, admin_principal, login_as, role_email
 from tests.http.test_platform import ADMIN_B, USER_A, api_headers, assert_problem
+from tests.service.test_media import png_bytes
 
 
 @pytest.fixture
@@ -300,3 +301,35 @@ async def test_control_characters_and_markup_are_refused_or_escaped(
         headers=api_headers(client),
     )
     assert "body" in assert_problem(response, 422)["errors"]
+
+
+async def test_files_through_the_api(
+    client: AsyncTestClient, world: World, categories: dict[str, int]
+) -> None:
+    created = await create_as(client, USER_A, solution_body(categories))
+    url = f"/api/v1/organisation/solutions/{created['id']}/files"
+    headers = api_headers(client)
+    added = await client.post(
+        url, data={"kind": "image", "text": "製品の写真"},
+        files={"file": ("photo.png", png_bytes(), "image/png")}, headers=headers,
+    )  # fmt: skip
+    assert added.status_code == 201, added.text
+    image = added.json()
+    assert image["alt_text"] == "製品の写真" and len(image["renditions"]) >= 1
+    refused = await client.post(
+        url, data={"kind": "brochure", "text": ""},
+        files={"file": ("x.pdf", png_bytes(), "image/png")}, headers=headers,
+    )  # fmt: skip
+    assert "file" in assert_problem(refused, 422)["errors"]
+    patched = await client.patch(
+        f"{url}/{image['id']}", json={"text": "新しい説明"}, headers=headers
+    )
+    assert patched.json()["alt_text"] == "新しい説明"
+    detail = (await client.get(f"/api/v1/organisation/solutions/{created['id']}")).json()
+    assert [i["id"] for i in detail["images"]] == [image["id"]]
+    await login_as(client, ADMIN_B)
+    assert_problem(await client.delete(f"{url}/{image['id']}", headers=api_headers(client)), 404)
+    await login_as(client, USER_A)
+    assert (
+        await client.delete(f"{url}/{image['id']}", headers=api_headers(client))
+    ).status_code == 204

@@ -3,6 +3,7 @@ moderate and keep the categories. Every action works as a plain form (no JavaScr
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
@@ -11,13 +12,16 @@ from litestar.testing import AsyncTestClient
 from api.mail.tables import OutboxMail
 from api.permissions import Role
 from api.principal import Principal
+from api.settings import Settings
+from api.solutions import files, taxonomy
 from api.solutions import service as solutions
-from api.solutions import taxonomy
 from api.solutions.service import SolutionInput
-from api.solutions.tables import Solution, SolutionBookmark, SolutionInquiry
+from api.solutions.tables import Solution, SolutionBookmark, SolutionFile, SolutionInquiry
+from storage import open_store
 from tests.http.conftest import World, login_as, role_email
 from tests.http.test_platform import ADMIN_B, USER_A, account_id, post_form
 from tests.querycount import count_queries
+from tests.service.test_media import pdf_bytes, png_bytes
 
 STAFF = role_email(Role.STAFF)
 
@@ -87,8 +91,11 @@ async def test_create_with_errors_then_fixed_through_the_form(
     good = await post_form(client, "/platform/organisation/solutions", form(categories))
     assert good.status_code == 303
     location = good.headers["location"]
-    assert location.startswith("/platform/solutions/") and location.endswith("?done=created")
-    page = await client.get(location)
+    assert location.startswith("/platform/organisation/solutions/")
+    assert location.endswith("/files?done=created")  # next: pictures and brochures
+    assert "画像やパンフレット" in (await client.get(location)).text
+    solution_id = (await Solution.select(Solution.id))[0]["id"]
+    page = await client.get(f"/platform/solutions/{solution_id}")
     assert page.status_code == 200 and "勤怠管理アプリ" in page.text
     assert "<h2>特長</h2>" in page.text and "業務効率化、会計・人事" in page.text
 
@@ -255,10 +262,10 @@ async def test_staff_moderate_with_a_reason_and_keep_categories(
 
 
 async def solution_forms(
-    world: World,
-) -> dict[tuple[str, str], tuple[str, dict[str, Any], Role, bool]]:
+    settings: Settings, world: World
+) -> dict[tuple[str, str], tuple[Any, ...]]:
     """A valid post for every unsafe solutions route, each with items of its own (for the CSRF
-    walk in test_csrf_headers): (url, form, role, writes). The member user's password changes
+    walk in test_csrf_headers): (url, form, role, writes[, files]). The member user's password changes
     in that walk, so the member admin of world.organisation_id posts the members' forms."""
     await taxonomy.ensure_default_categories()
     categories = {c.name: c.id for c in await taxonomy.list_categories()}
@@ -277,6 +284,14 @@ async def solution_forms(
     bookmarked = await solution_of_b(world, categories, title="ブックマーク用")
     moderated = await solution_of_b(world, categories, title="非公開用")
     lifted = await solution_of_b(world, categories, title="解除用")
+    with_file = await own("ファイル用")
+    store = open_store(settings.storage_url, settings.data_dir)
+    kept = await files.add_file(
+        member_a, store, with_file, "image", "kept.png", io.BytesIO(png_bytes()), "説明"
+    )
+    removed = await files.add_file(
+        member_a, store, with_file, "brochure", "removed.pdf", io.BytesIO(pdf_bytes()), ""
+    )
     staff = Principal(
         account_id=world.accounts[Role.STAFF].id, email=STAFF, display_name="職員",
         roles=frozenset({Role.STAFF}),
@@ -328,6 +343,25 @@ async def solution_forms(
             Role.STAFF,
             True,
         ),
+        ("POST", f"{own_path}/{{solution_id:int}}/files"): (
+            f"{own_path}/{with_file}/files",
+            {"kind": "image", "alt_text": "新しい画像"},
+            Role.MEMBER_ADMIN,
+            True,
+            {"image_file": ("new.png", png_bytes(), "image/png")},
+        ),
+        ("POST", f"{own_path}/{{solution_id:int}}/files/{{file_id:int}}"): (
+            f"{own_path}/{with_file}/files/{kept.id}",
+            {"text": "直した説明"},
+            Role.MEMBER_ADMIN,
+            True,
+        ),
+        ("POST", f"{own_path}/{{solution_id:int}}/files/{{file_id:int}}/delete"): (
+            f"{own_path}/{with_file}/files/{removed.id}/delete",
+            {},
+            Role.MEMBER_ADMIN,
+            True,
+        ),
         ("POST", "/console/solution-categories"): (
             "/console/solution-categories",
             {"name": "新しいカテゴリ"},
@@ -347,3 +381,63 @@ async def solution_forms(
             True,
         ),
     }
+
+
+async def test_images_and_brochures_through_the_pages(
+    client: AsyncTestClient, world: World, categories: dict[str, int]
+) -> None:
+    solution_id = await solution_of_b(world, categories)
+    await login_as(client, ADMIN_B)
+    url = f"/platform/organisation/solutions/{solution_id}/files"
+    assert (await client.get(url)).status_code == 200
+    token = client.cookies["kdx_csrf"]
+    no_alt = await client.post(
+        url, data={"kind": "image", "alt_text": "", "_csrf": token},
+        files={"image_file": ("screen.png", png_bytes(), "image/png")},
+    )  # fmt: skip
+    assert no_alt.status_code == 422 and 'href="#field-alt_text"' in no_alt.text
+    renamed = await client.post(
+        url, data={"kind": "image", "alt_text": "画面", "_csrf": token},
+        files={"image_file": ("virus.png", b"MZ\x90\x00" + b"\x00" * 100, "image/png")},
+    )  # fmt: skip
+    assert renamed.status_code == 422 and 'href="#field-image_file"' in renamed.text
+    assert 'value="画面"' in renamed.text  # the alternative text typed is kept
+    added = await client.post(
+        url, data={"kind": "image", "alt_text": "打刻画面の例", "_csrf": token},
+        files={"image_file": ("screen.png", png_bytes(), "image/png")},
+    )  # fmt: skip
+    assert added.status_code == 303
+    pdf = await client.post(
+        url, data={"kind": "brochure", "title": "製品カタログ", "_csrf": token},
+        files={"brochure_file": ("catalog.pdf", pdf_bytes(), "application/pdf")},
+    )  # fmt: skip
+    assert pdf.status_code == 303
+    await login_as(client, USER_A)
+    detail = await client.get(f"/platform/solutions/{solution_id}")
+    assert 'alt="打刻画面の例"' in detail.text and "製品カタログ（PDF、1KB）" in detail.text
+    image_id, brochure_id = [
+        row["id"] for row in await SolutionFile.select(SolutionFile.id).order_by(SolutionFile.id)
+    ]
+    picture = await client.get(f"/platform/solutions/{solution_id}/files/{image_id}/320")
+    assert picture.status_code == 200 and picture.headers["content-type"] == "image/webp"
+    assert picture.headers["cache-control"].startswith("private")
+    again = await client.get(
+        f"/platform/solutions/{solution_id}/files/{image_id}/320",
+        headers={"If-None-Match": picture.headers["etag"]},
+    )
+    assert again.status_code == 304
+    brochure = await client.get(f"/platform/solutions/{solution_id}/files/{brochure_id}")
+    assert (
+        brochure.content.startswith(b"%PDF")
+        and "catalog.pdf" in brochure.headers["content-disposition"]
+    )
+    assert (
+        await client.get(f"/platform/solutions/{solution_id}/files/{image_id}/999")
+    ).status_code == 404
+    # The file of another solution's path, and anonymous visitors, get nothing.
+    assert (
+        await client.get(f"/platform/solutions/{solution_id + 1}/files/{image_id}")
+    ).status_code == 404
+    client.cookies.clear()
+    anonymous = await client.get(f"/platform/solutions/{solution_id}/files/{image_id}")
+    assert anonymous.status_code in (302, 303, 401)

@@ -154,9 +154,11 @@ def _not_modified(request: Request, etag: str) -> bool:
     return etag in [part.strip().removeprefix("W/") for part in header.split(",")]
 
 
-async def _stream(
+async def stream_object(
     request: Request, key: str, content_type: str, size: int, headers: dict[str, str]
 ) -> Response | Stream:
+    """A stored object streamed with an ETag from its generated key (304 when the browser has
+    it); the media library and the solutions' files both serve through it."""
     etag = '"' + key.rsplit("/", 1)[-1].split(".")[0] + '"'
     headers = {**headers, "ETag": etag}
     if _not_modified(request, etag):
@@ -180,7 +182,7 @@ async def rendition(
     found = item.rendition(width)
     if found is None:
         raise NotFound("この幅の画像はありません。")
-    return await _stream(
+    return await stream_object(
         request, found.key, found.content_type, found.size, {"Cache-Control": RENDITION_CACHE}
     )
 
@@ -200,7 +202,7 @@ def content_disposition(item: service.MediaView) -> str:
 @get("/media/{media_id:int}/file", opt={"action": "media.file"}, include_in_schema=False)
 async def original(request: Request, media_id: FromPath[int]) -> Response | Stream:
     item = await service.get_media(media_id)
-    return await _stream(
+    return await stream_object(
         request, item.storage_key, item.content_type, item.size,
         {"Cache-Control": FILE_CACHE, "Content-Disposition": content_disposition(item)},
     )  # fmt: skip

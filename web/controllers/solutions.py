@@ -7,21 +7,24 @@ Thin: every rule is in api.solutions (service, inquiries, taxonomy), which the J
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from api.articles.markdown import render_markdown
-from api.errors import Conflict, ValidationFailed
+from api.errors import Conflict, NotFound, ValidationFailed
 from api.http.params import PageNumber
+from api.media import images
 from api.members.reference import INDUSTRY_LABELS, KUMAMOTO_MUNICIPALITIES, SIZE_LABELS
 from api.pagination import PageRequest
-from api.solutions import inquiries, service, taxonomy
+from api.solutions import files, inquiries, service, taxonomy
 from api.solutions.reference import DELIVERY_LABELS, PRICE_MODEL_LABELS
-from api.solutions.routes import solution_filter
+from api.solutions.routes import UPLOAD_BODY_LIMIT, solution_filter, store_file
 from api.solutions.service import SORTS, SolutionFilter, SolutionInput
+from web.controllers.media import stream_object
 from web.forms import form_values
 from web.rendering import page, signed_in_principal, wants_fragment
 
@@ -232,7 +235,7 @@ async def create(request: Request) -> Response | Template:
         )
     except ValidationFailed as exc:
         return await _form_page(request, values, exc.errors)
-    return Redirect(f"{DIRECTORY}/{created.id}?done=created", status_code=303)
+    return Redirect(f"{OWN}/{created.id}/files?done=created", status_code=303)
 
 
 @get(f"{OWN}/{{solution_id:int}}/edit", opt={"action": "solutions.manage"}, include_in_schema=False)
@@ -302,6 +305,135 @@ async def inbox(request: Request, page_number: PageNumber = 1) -> Template:
 async def inquiry(request: Request, inquiry_id: FromPath[int]) -> Template:
     found = await inquiries.read_inquiry(signed_in_principal(request), inquiry_id)
     return page(request, "solutions/inquiry.html", headers=NO_STORE, inquiry=found)
+
+
+# --- images and brochures ------------------------------------------------------------------------
+
+FILE_FIELDS = {"image": "image_file", "brochure": "brochure_file"}
+FILE_NOTICES = {
+    "created": "ソリューションを登録しました。続けて画像やパンフレット（PDF）を追加できます。",
+    "added": "ファイルを追加しました。",
+    "saved": "変更を保存しました。",
+    "deleted": "ファイルを削除しました。",
+}
+
+
+async def _files_page(
+    request: Request, solution_id: int, status_code: int = 200, **context: Any
+) -> Template:
+    solution = await service.get_own_solution(signed_in_principal(request), solution_id)
+    context.setdefault("values", {})
+    context.setdefault("failed_id", None)
+    return page(
+        request, "solutions/files.html", status_code=status_code, headers=NO_STORE,
+        solution=solution, max_images=files.MAX_IMAGES, max_brochures=files.MAX_BROCHURES,
+        max_megabytes=images.MAX_UPLOAD_BYTES // (1024 * 1024),
+        done_message=FILE_NOTICES.get(str(request.query_params.get("done", ""))), **context,
+    )  # fmt: skip
+
+
+@get(
+    f"{OWN}/{{solution_id:int}}/files", opt={"action": "solutions.manage"}, include_in_schema=False
+)
+async def files_page(request: Request, solution_id: FromPath[int]) -> Template:
+    return await _files_page(request, solution_id)
+
+
+@post(
+    f"{OWN}/{{solution_id:int}}/files",
+    opt={"action": "solutions.manage"},
+    include_in_schema=False,
+    request_max_body_size=UPLOAD_BODY_LIMIT,
+)
+async def add_file(request: Request, solution_id: FromPath[int]) -> Response | Template:
+    form = await request.form()
+    kind = form.get("kind")
+    kind = kind if kind in FILE_FIELDS else "image"
+    text = form.get("alt_text" if kind == "image" else "title")
+    try:
+        await store_file(request, solution_id, kind, form.get(FILE_FIELDS[kind]), text)
+    except ValidationFailed as exc:
+        # The form that was sent shows the errors, at its own fields.
+        errors = {FILE_FIELDS[kind] if k == "file" else k: v for k, v in exc.errors.items()}
+        values = {"alt_text" if kind == "image" else "title": text if isinstance(text, str) else ""}
+        return await _files_page(request, solution_id, 422, errors=errors, values=values)
+    return Redirect(f"{OWN}/{solution_id}/files?done=added", status_code=303)
+
+
+@post(
+    f"{OWN}/{{solution_id:int}}/files/{{file_id:int}}",
+    opt={"action": "solutions.manage"},
+    include_in_schema=False,
+)
+async def save_file(
+    request: Request, solution_id: FromPath[int], file_id: FromPath[int]
+) -> Response | Template:
+    values, _ = await form_values(request)
+    try:
+        await files.update_file(
+            signed_in_principal(request), solution_id, file_id, values.get("text", "")
+        )
+    except ValidationFailed as exc:
+        errors = {f"f{file_id}_text": message for message in exc.errors.values()}
+        return await _files_page(
+            request, solution_id, 422, errors=errors, values=values, failed_id=file_id
+        )
+    return Redirect(f"{OWN}/{solution_id}/files?done=saved", status_code=303)
+
+
+@post(
+    f"{OWN}/{{solution_id:int}}/files/{{file_id:int}}/delete",
+    opt={"action": "solutions.manage"},
+    include_in_schema=False,
+)
+async def delete_file(
+    request: Request, solution_id: FromPath[int], file_id: FromPath[int]
+) -> Response:
+    await files.delete_file(
+        signed_in_principal(request), request.app.state.store, solution_id, file_id
+    )
+    return Redirect(f"{OWN}/{solution_id}/files?done=deleted", status_code=303)
+
+
+FILE_CACHE = "private, max-age=86400"
+
+
+def _disposition(view: service.SolutionFileView) -> str:
+    extension = view.storage_key.rsplit(".", 1)[-1]
+    fallback = f"solution-{view.solution_id}-{view.id}.{extension}"
+    return f"inline; filename=\"{fallback}\"; filename*=UTF-8''{quote(view.file_name, safe='')}"
+
+
+@get(
+    f"{DIRECTORY}/{{solution_id:int}}/files/{{file_id:int}}",
+    opt={"action": "solutions.view"},
+    include_in_schema=False,
+)
+async def file_original(
+    request: Request, solution_id: FromPath[int], file_id: FromPath[int]
+) -> Response | Stream:
+    view = await files.readable_file(signed_in_principal(request), solution_id, file_id)
+    return await stream_object(
+        request, view.storage_key, view.content_type, view.size,
+        {"Cache-Control": FILE_CACHE, "Content-Disposition": _disposition(view)},
+    )  # fmt: skip
+
+
+@get(
+    f"{DIRECTORY}/{{solution_id:int}}/files/{{file_id:int}}/{{width:int}}",
+    opt={"action": "solutions.view"},
+    include_in_schema=False,
+)
+async def file_rendition(
+    request: Request, solution_id: FromPath[int], file_id: FromPath[int], width: FromPath[int]
+) -> Response | Stream:
+    view = await files.readable_file(signed_in_principal(request), solution_id, file_id)
+    found = view.rendition(width)
+    if found is None:
+        raise NotFound("この幅の画像はありません。")
+    return await stream_object(
+        request, found["key"], found["content_type"], found["size"], {"Cache-Control": FILE_CACHE}
+    )
 
 
 # --- the secretariat -----------------------------------------------------------------------------
@@ -409,5 +541,6 @@ async def delete_category(request: Request, category_id: FromPath[int]) -> Respo
 ROUTES = [
     directory, detail, bookmark, bookmarks, contact_form, send_contact, own_list, new_form,
     create, edit_form, update, visibility, delete_confirm, delete, statistics, inbox, inquiry,
+    files_page, add_file, save_file, delete_file, file_original, file_rendition,
     console_list, moderate, lift, categories, add_category, save_category, delete_category,
 ]  # fmt: skip
