@@ -441,3 +441,20 @@ async def test_images_and_brochures_through_the_pages(
     client.cookies.clear()
     anonymous = await client.get(f"/platform/solutions/{solution_id}/files/{image_id}")
     assert anonymous.status_code in (302, 303, 401)
+
+
+async def test_item_rows_post_the_field_names_the_routes_read(
+    client: AsyncTestClient, world: World, categories: dict[str, int]
+) -> None:
+    """Rows of one form per item (categories, files) repeat field names with ids of their own."""
+    await login_as(client, STAFF)
+    page = (await client.get("/console/solution-categories")).text
+    construction = categories["建設"]
+    assert f'id="field-c{construction}_name" name="name"' in page
+    assert f'id="field-c{construction}_position" name="position"' in page
+    saved = await post_form(
+        client, f"/console/solution-categories/{construction}",
+        {"name": "建設・土木", "position": "3", "active": "on"},
+    )  # fmt: skip
+    assert saved.status_code == 303
+    assert "建設・土木" in (await client.get("/console/solution-categories")).text
