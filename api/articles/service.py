@@ -1149,6 +1149,26 @@ async def list_articles(filters: ArticleFilter, request: PageRequest) -> ResultP
     return await _list(filters, request, published_only=False)
 
 
+async def published_case_studies(
+    ids: list[int] | None = None, limit: int = 300
+) -> dict[int, tuple[str, str]]:
+    """(slug, title) of published case studies, newest first: those among `ids`, or the newest
+    `limit` (for a chooser). One query. Other domains link to case studies through this."""
+    clauses = [(Article.kind == "case_study") & (Article.state == "published")]
+    if ids is not None:
+        wanted = [i for i in ids if is_storable_id(i)]
+        if not wanted:
+            return {}
+        clauses.append(Article.id.is_in(wanted))
+    rows = (
+        await Article.select(Article.id, Article.slug, Article.title)
+        .where(*clauses)
+        .order_by(Article.published_at, ascending=False)
+        .limit(limit)
+    )
+    return {row["id"]: (row["slug"], row["title"]) for row in rows}
+
+
 async def get_published(kind: str, slug: str) -> ArticleView:
     row = None
     if kind in KIND_LABELS and len(slug) <= 120 and SLUG_PATTERN.match(slug):

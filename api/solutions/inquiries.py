@@ -19,7 +19,7 @@ from api.db import is_storable_id, transaction
 from api.errors import NotFound, TooManyAttempts, ValidationFailed
 from api.mail.service import queue_mail
 from api.members.service import own_organisation_id
-from api.members.tables import Organisation, OrganisationContact
+from api.members.tables import Organisation
 from api.pagination import Page, PageRequest
 from api.principal import Principal
 from api.settings import Settings
@@ -154,13 +154,8 @@ async def send_inquiry(
             )
         ).returning(SolutionInquiry.id)
         inquiry_id = rows[0]["id"]
-        contacts = (
-            await OrganisationContact.select(OrganisationContact.email)
-            .where(OrganisationContact.organisation == solution.organisation_id)
-            .order_by(OrganisationContact.position)
-        )
         text = _mail_body(settings, inquiry_id, solution.title, details, subject_text, body_text)
-        for address in dict.fromkeys(contact["email"] for contact in contacts):
+        for address in await service.provider_addresses(solution.organisation_id):
             await queue_mail(
                 address,
                 f"【熊本県DX推進コンソーシアム】ソリューションへのお問い合わせ: {subject_text}",

@@ -26,6 +26,7 @@ FACET_INDUSTRY = "industry"
 FACET_MUNICIPALITY = "municipality"
 FACET_SIZE = "size"
 FACET_DELIVERY = "delivery"
+FACET_CASE_STUDY = "case_study"  # a published case study (its article id) about the solution
 
 # The taxonomy the first migration seeds; staff change it afterwards.
 DEFAULT_CATEGORIES = (
@@ -48,6 +49,7 @@ MAX_SUMMARY = 200
 MAX_DESCRIPTION = 20_000
 MAX_PRICE_TEXT = 200
 MAX_CATEGORIES = 5
+MAX_CASE_STUDIES = 5
 MAX_CATEGORY_NAME = 60
 MAX_MODERATION_REASON = 1000
 STALE_AFTER_DAYS = 365

@@ -178,6 +178,20 @@ class SolutionDirectoryController(Controller):
             await service.lift_moderation(request_principal(request), solution_id)
         )
 
+    @post(
+        "/{solution_id:int}/refresh-request",
+        opt={"action": "solutions.moderate"},
+        status_code=200,
+        summary="提供団体への更新依頼（メール。30日に1回まで）",
+        description="提供団体の担当者に、内容の確認と更新をお願いするメールを送ります。"
+        "前回の依頼から30日たっていなければ409。",
+    )
+    async def request_refresh(self, request: Request, solution_id: FromPath[int]) -> SolutionOut:
+        view = await service.request_refresh(
+            request.app.state.settings, request_principal(request), solution_id
+        )
+        return SolutionOut.of(view)
+
     @get(
         "/stale",
         opt={"action": "solutions.moderate"},

@@ -57,6 +57,9 @@ class SolutionIn(msgspec.Struct):
     price_text: str = ""
     subsidy_eligible: Annotated[bool, msgspec.Meta(description="IT導入補助金の対象")] = False
     website: str = ""
+    case_study_ids: Annotated[
+        list[int], msgspec.Meta(description="関連する公開中の導入事例（記事ID、5件まで）")
+    ] = []
 
     def values(self) -> dict[str, Any]:
         return msgspec.structs.asdict(self)
@@ -104,6 +107,12 @@ class FileTextIn(msgspec.Struct):
     text: Annotated[str, msgspec.Meta(description="画像は代替テキスト（必須）、PDFは表示名")]
 
 
+class CaseStudyLinkOut(msgspec.Struct):
+    id: int
+    title: str
+    url: Annotated[str, msgspec.Meta(description="公開サイトの導入事例のページ")]
+
+
 class SolutionOut(msgspec.Struct):
     id: int
     organisation_id: int
@@ -129,8 +138,12 @@ class SolutionOut(msgspec.Struct):
         str, msgspec.Meta(description="事務局が非公開にした理由（提供団体と事務局にだけ見える）")
     ]
     bookmarked: bool
+    refresh_requested_at: Annotated[
+        datetime | None, msgspec.Meta(description="事務局が最後に更新を依頼した日時")
+    ]
     images: list[SolutionFileOut]
     brochures: list[SolutionFileOut]
+    case_studies: list[CaseStudyLinkOut]
     created_at: datetime
     updated_at: datetime
 
@@ -162,8 +175,13 @@ class SolutionOut(msgspec.Struct):
             moderated=view.moderated,
             moderation_reason=view.moderation_reason,
             bookmarked=view.bookmarked,
+            refresh_requested_at=view.refresh_requested_at,
             images=[SolutionFileOut.of(f) for f in view.images],
             brochures=[SolutionFileOut.of(f) for f in view.brochures],
+            case_studies=[
+                CaseStudyLinkOut(id=article_id, title=title, url=f"/case-studies/{slug}")
+                for article_id, slug, title in view.case_studies
+            ],
             created_at=view.created_at,
             updated_at=view.updated_at,
         )

@@ -20,9 +20,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from api import clock
+from api.articles.service import published_case_studies
 from api.audit.service import record
+from api.dates import format_date
 from api.db import contains, is_storable_id, transaction
-from api.errors import NotFound, PermissionDenied, ValidationFailed
+from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from api.mail.service import queue_mail
 from api.media.service import discard, format_size
 from api.members.reference import (
     INDUSTRY_LABELS,
@@ -31,17 +34,21 @@ from api.members.reference import (
     MembershipStatus,
 )
 from api.members.service import own_organisation_id
+from api.members.tables import OrganisationContact
 from api.pagination import Page, PageRequest
 from api.permissions import Role
 from api.principal import Principal
+from api.settings import Settings
 from api.solutions import taxonomy
 from api.solutions.reference import (
     DELIVERY_LABELS,
+    FACET_CASE_STUDY,
     FACET_CATEGORY,
     FACET_DELIVERY,
     FACET_INDUSTRY,
     FACET_MUNICIPALITY,
     FACET_SIZE,
+    MAX_CASE_STUDIES,
     MAX_CATEGORIES,
     MAX_DESCRIPTION,
     MAX_MODERATION_REASON,
@@ -111,6 +118,7 @@ class SolutionInput:
     delivery: tuple[str, ...] = ()
     subsidy_eligible: bool = False
     website: str = ""
+    case_study_ids: tuple[str, ...] = ()
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> SolutionInput:
@@ -132,9 +140,12 @@ class SolutionInput:
             delivery=tuple(_values(values.get("delivery"))),
             subsidy_eligible=_flag(values.get("subsidy_eligible")),
             website=clean(values.get("website"), 300),
+            case_study_ids=tuple(_values(values.get("case_study_ids"))),
         )
 
-    def problems(self, active_category_ids: set[int]) -> dict[str, str]:
+    def problems(
+        self, active_category_ids: set[int], case_study_ids: set[int] = frozenset()
+    ) -> dict[str, str]:
         errors: dict[str, str] = {}
         for name, label, limit in (
             ("title", "名称", MAX_TITLE),
@@ -180,6 +191,10 @@ class SolutionInput:
             or _has_control(self.website)
         ):
             errors["website"] = "URLは https:// から始まる形で入力してください（300文字以内）。"
+        if len(self.case_study_ids) > MAX_CASE_STUDIES:
+            errors["case_study_ids"] = f"関連する導入事例は{MAX_CASE_STUDIES}件まで選べます。"
+        elif not all(v.isdigit() and int(v) in case_study_ids for v in self.case_study_ids):
+            errors["case_study_ids"] = "公開中の導入事例から選んでください。"
         return errors
 
     def tags(self) -> list[tuple[str, str]]:
@@ -193,6 +208,7 @@ class SolutionInput:
             ),
             *((FACET_SIZE, value) for value in self.sizes),
             *((FACET_DELIVERY, value) for value in self.delivery),
+            *((FACET_CASE_STUDY, value) for value in self.case_study_ids),
         ]
 
 
@@ -293,6 +309,7 @@ class SolutionView:
     moderation_reason: str
     created_at: dt.datetime
     updated_at: dt.datetime
+    refresh_requested_at: dt.datetime | None = None
     categories: list[tuple[int, str]] = field(default_factory=list)
     industries: list[str] = field(default_factory=list)
     municipalities: list[str] = field(default_factory=list)
@@ -300,6 +317,8 @@ class SolutionView:
     delivery: list[str] = field(default_factory=list)
     bookmarked: bool = False
     files: list[SolutionFileView] = field(default_factory=list)
+    # Published case studies about it: (article id, slug, title)
+    case_studies: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def images(self) -> list[SolutionFileView]:
@@ -353,6 +372,7 @@ class SolutionView:
             "delivery": list(self.delivery),
             "subsidy_eligible": self.subsidy_eligible,
             "website": self.website,
+            "case_study_ids": [str(article_id) for article_id, _, _ in self.case_studies],
         }
 
 
@@ -371,14 +391,15 @@ _COLUMNS = (
     Solution.provider_hidden,
     Solution.moderated,
     Solution.moderation_reason,
+    Solution.refresh_requested_at,
     Solution.created_at,
     Solution.updated_at,
 )
 
 
 async def _views(rows: list[dict[str, Any]], principal: Principal | None) -> list[SolutionView]:
-    """Views of solution rows with their tags, category names, files and the reader's
-    bookmarks (four more queries, whatever the number of rows)."""
+    """Views of solution rows with their tags, category names, files, linked case studies and
+    the reader's bookmarks (at most five more queries, whatever the number of rows)."""
     if not rows:
         return []
     ids = [row["id"] for row in rows]
@@ -406,6 +427,14 @@ async def _views(rows: list[dict[str, Any]], principal: Principal | None) -> lis
             )
         }
     files = await files_of(ids)
+    linked = {
+        int(value)
+        for facets in tags.values()
+        for value in facets.get(FACET_CASE_STUDY, [])
+        if value.isdigit()
+    }
+    # Only published case studies show; an unpublished one comes back when it is republished.
+    case_studies = await published_case_studies(sorted(linked)) if linked else {}
     views = []
     for row in rows:
         facets = tags[row["id"]]
@@ -432,6 +461,7 @@ async def _views(rows: list[dict[str, Any]], principal: Principal | None) -> lis
                 moderation_reason=row["moderation_reason"],
                 created_at=row["created_at"],
                 updated_at=row["updated_at"],
+                refresh_requested_at=row["refresh_requested_at"],
                 categories=categories,
                 industries=facets.get(FACET_INDUSTRY, []),
                 municipalities=facets.get(FACET_MUNICIPALITY, []),
@@ -439,6 +469,11 @@ async def _views(rows: list[dict[str, Any]], principal: Principal | None) -> lis
                 delivery=facets.get(FACET_DELIVERY, []),
                 bookmarked=row["id"] in bookmarked,
                 files=files[row["id"]],
+                case_studies=[
+                    (int(value), *case_studies[int(value)])
+                    for value in facets.get(FACET_CASE_STUDY, [])
+                    if value.isdigit() and int(value) in case_studies
+                ],
             )
         )
     return views
@@ -475,7 +510,7 @@ async def _page(
     page: PageRequest,
     principal: Principal | None,
 ) -> Page[SolutionView]:
-    """One page of solutions (the rows, the count and the four of _views: six queries)."""
+    """One page of solutions (the rows, the count and those of _views: at most seven)."""
     query = Solution.select(*_COLUMNS).where(*clauses)
     for column, ascending in order:
         query = query.order_by(column, ascending=ascending)
@@ -503,7 +538,9 @@ async def _active_category_ids() -> set[int]:
 async def _checked(data: SolutionInput, keep: Iterable[str] = ()) -> None:
     # A category retired after the solution chose it may stay on the solution.
     allowed = await _active_category_ids() | {int(v) for v in keep if v.isdigit()}
-    errors = data.problems(allowed)
+    chosen = [int(v) for v in data.case_study_ids if v.isdigit() and len(v) < 11]
+    published = set(await published_case_studies(chosen)) if chosen else set()
+    errors = data.problems(allowed, published)
     if errors:
         raise ValidationFailed(errors)
 
@@ -702,7 +739,7 @@ def _filter_clauses(filters: SolutionFilter) -> list[Any]:
 async def list_directory(
     principal: Principal, filters: SolutionFilter, page: PageRequest
 ) -> Page[SolutionView]:
-    """Listed solutions matching the filters (six queries, whatever the page size)."""
+    """Listed solutions matching the filters (at most seven queries, whatever the page size)."""
     check_directory_access(principal)
     filters = filters.cleaned()
     clauses = _filter_clauses(filters)
@@ -911,6 +948,50 @@ async def list_stale(actor: Principal, page: PageRequest) -> Page[SolutionView]:
     cutoff = clock.now() - dt.timedelta(days=STALE_AFTER_DAYS)
     clauses = [listed(), Solution.updated_at < cutoff]
     return await _page(clauses, ((Solution.updated_at, True), (Solution.id, True)), page, actor)
+
+
+REFRESH_INTERVAL = dt.timedelta(days=30)
+
+
+async def provider_addresses(organisation_id: int) -> list[str]:
+    """The e-mail addresses of an organisation's contacts, main contact first, each once."""
+    rows = (
+        await OrganisationContact.select(OrganisationContact.email)
+        .where(OrganisationContact.organisation == organisation_id)
+        .order_by(OrganisationContact.position)
+    )
+    return list(dict.fromkeys(row["email"] for row in rows))
+
+
+async def request_refresh(settings: Settings, actor: Principal, solution_id: int) -> SolutionView:
+    """Staff ask a provider by mail to bring a solution up to date (once in 30 days)."""
+    _require_secretariat(actor)
+    async with transaction():
+        row = await _row(solution_id)
+        now = clock.now()
+        last = row["refresh_requested_at"]
+        if last is not None and last > now - REFRESH_INTERVAL:
+            raise Conflict(
+                f"{format_date(last)}に更新を依頼済みです。続けて依頼するには30日以上あけてください。"
+            )
+        link = f"{settings.public_base_url}/platform/organisation/solutions/{solution_id}/edit"
+        for address in await provider_addresses(row["organisation"]):
+            await queue_mail(
+                address,
+                "【熊本県DX推進コンソーシアム】ソリューション情報の更新のお願い",
+                f"{row['organisation_name']} ご担当者様\n\n"
+                "会員プラットフォームに掲載中の次のソリューションは、最終更新から1年以上たっています。\n"
+                "内容が最新か確認し、必要に応じて更新してください（確認のうえ保存すると更新日が新しくなります）。\n\n"
+                f"ソリューション: {row['title']}\n"
+                f"最終更新日: {format_date(row['updated_at'])}\n\n"
+                f"{link}\n\n熊本県DX推進コンソーシアム事務局\n",
+            )
+        await Solution.update({Solution.refresh_requested_at: now}).where(
+            Solution.id == solution_id
+        )
+        await record(actor, "solutions.refresh_request", "solution", solution_id,
+                     target_label=row["title"])  # fmt: skip
+    return await get_solution(actor, solution_id)
 
 
 async def list_moderated(actor: Principal, page: PageRequest) -> Page[SolutionView]:

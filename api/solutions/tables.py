@@ -43,6 +43,7 @@ class Solution(Table, tablename="solution"):
     moderation_reason = Text(default="")  # set when staff hid it; the provider sees it
     moderated = Boolean(default=False, index=True)
     moderated_at = Timestamptz(null=True, default=None)
+    refresh_requested_at = Timestamptz(null=True, default=None)  # staff asked for an update
     created_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow(), index=True)  # lists and the stale list

@@ -42,6 +42,15 @@ ANONYMOUS_PATHS = [
 ]
 EDITOR_PATHS = ["/console", "/console/articles", "/console/media"]
 EDITOR = ("editor@example.jp", "demo-editor-2026")
+# The members' solutions directory (a solution's page also counts a view: one write each).
+MEMBER_PATHS = [
+    "/platform/solutions",
+    "/platform/solutions?category=1&subsidy=1",
+    "/platform/solutions?q=クラウド",
+    "{solution}",
+    "/api/v1/solutions?per_page=50",
+]
+MEMBER = ("member@example.jp", "demo-member-2026")
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -77,13 +86,18 @@ def _first_case_study(client: httpx.Client) -> str:
     return found.group(1) if found else "/case-studies"
 
 
-def _login(client: httpx.Client) -> None:
+def _login(client: httpx.Client, account: tuple[str, str]) -> None:
     page = client.get("/login").text
     token = re.search(r'name="_csrf" value="([^"]+)"', page)
-    data = {"email": EDITOR[0], "password": EDITOR[1], "_csrf": token.group(1) if token else ""}
+    data = {"email": account[0], "password": account[1], "_csrf": token.group(1) if token else ""}
     response = client.post("/login", data=data)
     if response.status_code >= 400:
-        raise SystemExit(f"login as the demo editor failed: {response.status_code}")
+        raise SystemExit(f"login as {account[0]} failed: {response.status_code}")
+
+
+def _first_solution(client: httpx.Client) -> str:
+    found = re.search(r'href="(/platform/solutions/\d+)"', client.get("/platform/solutions").text)
+    return found.group(1) if found else "/platform/solutions"
 
 
 def run(base_url: str, requests: int, concurrency: int) -> None:
@@ -100,14 +114,17 @@ def run(base_url: str, requests: int, concurrency: int) -> None:
             rows.append(
                 ("匿名", path, status, statistics.median(times), _percentile(times, 0.95), rps)
             )
-    with httpx.Client(base_url=base_url) as editor:
-        _login(editor)
-        for path in EDITOR_PATHS:
-            status, times = _time_sequential(editor, path, requests)
-            rps = asyncio.run(_burst(base_url, path, requests, concurrency, editor.cookies))
-            rows.append(
-                ("編集者", path, status, statistics.median(times), _percentile(times, 0.95), rps)
-            )
+    for role, account, paths in (("編集者", EDITOR, EDITOR_PATHS), ("会員", MEMBER, MEMBER_PATHS)):
+        with httpx.Client(base_url=base_url) as signed_in:
+            _login(signed_in, account)
+            solution = _first_solution(signed_in) if account == MEMBER else ""
+            for template in paths:
+                path = template.format(solution=solution)
+                status, times = _time_sequential(signed_in, path, requests)
+                rps = asyncio.run(_burst(base_url, path, requests, concurrency, signed_in.cookies))
+                rows.append(
+                    (role, path, status, statistics.median(times), _percentile(times, 0.95), rps)
+                )
 
     print(f"baseline {BASELINE}: median {base_median:.2f} ms, {base_rps:.0f} req/s "
           f"({requests} requests, concurrency {concurrency})")  # fmt: skip

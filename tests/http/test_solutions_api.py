@@ -230,6 +230,10 @@ async def test_staff_moderate_and_keep_the_taxonomy(
     )
     assert hidden.status_code == 200 and hidden.json()["moderated"] is True
     assert (await client.get("/api/v1/solutions/moderated")).json()["total"] == 1
+    asked = await client.post(f"/api/v1/solutions/{created['id']}/refresh-request", headers=headers)
+    assert asked.status_code == 200 and asked.json()["refresh_requested_at"]
+    again = await client.post(f"/api/v1/solutions/{created['id']}/refresh-request", headers=headers)
+    assert_problem(again, 409)
     added = await client.post("/api/v1/solution-categories", json={"name": "EC"}, headers=headers)
     assert added.status_code == 201
     in_use = await client.delete(

@@ -362,6 +362,12 @@ async def solution_forms(
             Role.MEMBER_ADMIN,
             True,
         ),
+        ("POST", "/console/solutions/{solution_id:int}/refresh-request"): (
+            f"/console/solutions/{bookmarked}/refresh-request",
+            {},
+            Role.STAFF,
+            True,
+        ),
         ("POST", "/console/solution-categories"): (
             "/console/solution-categories",
             {"name": "新しいカテゴリ"},
@@ -458,3 +464,44 @@ async def test_item_rows_post_the_field_names_the_routes_read(
     )  # fmt: skip
     assert saved.status_code == 303
     assert "建設・土木" in (await client.get("/console/solution-categories")).text
+
+
+async def test_linked_case_study_on_the_form_and_the_page(
+    client: AsyncTestClient, world: World, categories: dict[str, int], editorial: Any
+) -> None:
+    from api.articles.service import ArticleInput
+    from tests.http.conftest import ARTICLE_BODY
+
+    case = await editorial.published(
+        ArticleInput(kind="case_study", slug="kintai-case", title="勤怠管理の導入事例",
+                     body_markdown=ARTICLE_BODY, organisation_name="株式会社テスト2")
+    )  # fmt: skip
+    solution_id = await solution_of_b(world, categories, case_study_ids=[str(case.id)])
+    await login_as(client, ADMIN_B)
+    edit = await client.get(f"/platform/organisation/solutions/{solution_id}/edit")
+    assert f'name="case_study_ids" value="{case.id}" checked' in edit.text
+    await login_as(client, USER_A)
+    detail = await client.get(f"/platform/solutions/{solution_id}")
+    assert '<a href="/case-studies/kintai-case">勤怠管理の導入事例</a>' in detail.text
+
+
+async def test_staff_ask_for_a_refresh_from_the_stale_list(
+    client: AsyncTestClient, world: World, categories: dict[str, int]
+) -> None:
+    from datetime import timedelta
+
+    from api import clock
+
+    solution_id = await solution_of_b(world, categories, title="古い製品")
+    old = clock.now() - timedelta(days=400)
+    await Solution.update({Solution.updated_at: old}).where(Solution.id == solution_id)
+    await login_as(client, STAFF)
+    stale = await client.get("/console/solutions")
+    assert "古い製品" in stale.text and "提供団体に更新を依頼する" in stale.text
+    url = f"/console/solutions/{solution_id}/refresh-request"
+    asked = await post_form(client, url, {})
+    assert asked.status_code == 303 and asked.headers["location"].endswith("done=requested")
+    assert "更新を依頼した日" in (await client.get("/console/solutions")).text
+    assert await OutboxMail.exists().where(OutboxMail.subject.like("%更新のお願い%"))
+    again = await post_form(client, url, {})
+    assert again.status_code == 409 and "依頼済み" in again.text

@@ -389,3 +389,64 @@ async def test_default_categories_are_seeded_once(db: None) -> None:
     assert await taxonomy.ensure_default_categories() == 0
     names = [c.name for c in await taxonomy.list_categories()]
     assert names[:3] == ["業務効率化", "生産管理", "販売・顧客管理"] and len(names) == 12
+
+
+async def _case_study(staff: Principal, slug: str, publish: bool = True) -> int:
+    from api.articles import service as articles
+
+    body = "## 背景\n\n紙の台帳でした。\n\n## 取り組み\n\nクラウドに移しました。\n"
+    made = await articles.create_article(
+        staff, articles.ArticleInput(kind="case_study", slug=slug, title=f"事例 {slug}",
+                                     body_markdown=body, organisation_name="株式会社阿蘇テック"),
+    )  # fmt: skip
+    if publish:
+        await articles.publish_now(staff, made.id)
+    return made.id
+
+
+async def test_linked_case_studies_are_published_ones_only(
+    settings: Settings, world: dict[str, int]
+) -> None:
+    from api.articles import service as articles
+
+    staff = await signed_in(settings, "staff@example.jp")
+    published = await _case_study(staff, "kintai")
+    draft = await _case_study(staff, "draft", publish=False)
+    owner = await signed_in(settings, "aso@example.jp")
+    with pytest.raises(ValidationFailed) as caught:
+        await solutions.create_solution(
+            owner, await solution_input(case_study_ids=[str(published), str(draft)])
+        )
+    assert "case_study_ids" in caught.value.errors
+    with pytest.raises(ValidationFailed):
+        await solutions.create_solution(owner, await solution_input(case_study_ids=["99999999999"]))
+    created = await solutions.create_solution(
+        owner, await solution_input(case_study_ids=[str(published)])
+    )
+    assert created.case_studies == [(published, "kintai", "事例 kintai")]
+    await articles.unpublish(staff, published)
+    reader = await signed_in(settings, "kikuchi@example.jp")
+    assert (await solutions.get_solution(reader, created.id)).case_studies == []
+
+
+async def test_staff_ask_a_provider_to_refresh_once_a_month(
+    settings: Settings, world: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.mail.tables import OutboxMail
+
+    owner = await signed_in(settings, "aso@example.jp")
+    created = await solutions.create_solution(owner, await solution_input())
+    staff = await signed_in(settings, "staff@example.jp")
+    with pytest.raises(PermissionDenied):
+        await solutions.request_refresh(settings, owner, created.id)
+    asked = await solutions.request_refresh(settings, staff, created.id)
+    assert asked.refresh_requested_at is not None
+    mails = await OutboxMail.select().where(OutboxMail.subject.like("%更新のお願い%"))
+    assert [m["to_address"] for m in mails] == ["contact1@example.jp"]
+    assert f"/platform/organisation/solutions/{created.id}/edit" in mails[0]["body"]
+    with pytest.raises(Conflict):
+        await solutions.request_refresh(settings, staff, created.id)
+    later = clock.now() + timedelta(days=31)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    await solutions.request_refresh(settings, staff, created.id)
+    assert await OutboxMail.count().where(OutboxMail.subject.like("%更新のお願い%")) == 2

@@ -15,6 +15,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream, Template
 
 from api.articles.markdown import render_markdown
+from api.articles.service import published_case_studies
 from api.errors import Conflict, NotFound, ValidationFailed
 from api.http.params import PageNumber
 from api.media import images
@@ -48,6 +49,7 @@ FORM_LABELS = {
     "delivery": "提供形態",
     "subsidy_eligible": "IT導入補助金",
     "website": "紹介ページのURL",
+    "case_study_ids": "関連する導入事例",
 }
 
 
@@ -216,7 +218,12 @@ async def _form_page(
     return page(
         request, "solutions/form.html", status_code=422 if errors else 200, headers=NO_STORE,
         values=values, errors=errors or {}, solution=solution, labels=FORM_LABELS,
-        category_choices=await _category_choices(solution), **_choices(),
+        category_choices=await _category_choices(solution),
+        case_study_choices=[
+            (str(article_id), title)
+            for article_id, (_, title) in (await published_case_studies()).items()
+        ],
+        **_choices(),
     )  # fmt: skip
 
 
@@ -441,18 +448,26 @@ async def file_rendition(
 CONSOLE_VIEWS = {"stale": "1年以上更新されていないもの", "moderated": "事務局が非公開にしたもの"}
 
 
-@get(CONSOLE, opt={"action": "solutions.moderate"}, include_in_schema=False)
-async def console_list(
-    request: Request, view: FromQuery[str] = "stale", page_number: PageNumber = 1
+async def _console_page(
+    request: Request, view: str, page_number: int, status_code: int = 200, **context: Any
 ) -> Template:
     principal = signed_in_principal(request)
     view = view if view in CONSOLE_VIEWS else "stale"
     lister = service.list_stale if view == "stale" else service.list_moderated
     result = await lister(principal, PageRequest.of(page_number))
+    context.setdefault("done", "")
     return page(
-        request, "solutions/console.html", headers=NO_STORE, result=result, view=view,
-        views=CONSOLE_VIEWS, params={"view": view},
+        request, "solutions/console.html", status_code=status_code, headers=NO_STORE,
+        result=result, view=view, views=CONSOLE_VIEWS, params={"view": view}, **context,
     )  # fmt: skip
+
+
+@get(CONSOLE, opt={"action": "solutions.moderate"}, include_in_schema=False)
+async def console_list(
+    request: Request, view: FromQuery[str] = "stale", done: FromQuery[str] = "",
+    page_number: PageNumber = 1,
+) -> Template:  # fmt: skip
+    return await _console_page(request, view, page_number, done=done)
 
 
 @post(
@@ -477,6 +492,21 @@ async def moderate(request: Request, solution_id: FromPath[int]) -> Response | T
 async def lift(request: Request, solution_id: FromPath[int]) -> Response:
     await service.lift_moderation(signed_in_principal(request), solution_id)
     return Redirect(f"{DIRECTORY}/{solution_id}?done=lifted", status_code=303)
+
+
+@post(
+    f"{CONSOLE}/{{solution_id:int}}/refresh-request",
+    opt={"action": "solutions.moderate"},
+    include_in_schema=False,
+)
+async def request_refresh(request: Request, solution_id: FromPath[int]) -> Response | Template:
+    try:
+        await service.request_refresh(
+            request.app.state.settings, signed_in_principal(request), solution_id
+        )
+    except Conflict as exc:
+        return await _console_page(request, "stale", 1, 409, errors={"refresh": exc.message})
+    return Redirect(f"{CONSOLE}?view=stale&done=requested", status_code=303)
 
 
 async def _categories_page(request: Request, status_code: int = 200, **context: Any) -> Template:
@@ -542,5 +572,5 @@ ROUTES = [
     directory, detail, bookmark, bookmarks, contact_form, send_contact, own_list, new_form,
     create, edit_form, update, visibility, delete_confirm, delete, statistics, inbox, inquiry,
     files_page, add_file, save_file, delete_file, file_original, file_rendition,
-    console_list, moderate, lift, categories, add_category, save_category, delete_category,
+    console_list, moderate, lift, request_refresh, categories, add_category, save_category, delete_category,
 ]  # fmt: skip
