@@ -23,8 +23,9 @@ from api.members.tables import Organisation
 from api.permissions import Role
 from api.principal import Principal
 from api.solutions import service, taxonomy
-from api.solutions.service import SolutionInput, month_of
+from api.solutions.service import month_of
 from api.solutions.tables import Solution, SolutionInquiry, SolutionMonthlyStat
+from api.solutions.validation import SolutionInput
 
 
 @dataclass(frozen=True, slots=True)

@@ -34,7 +34,8 @@ from api.solutions.schemas import (
     SolutionStatisticsOut,
     VisibilityIn,
 )
-from api.solutions.service import SolutionFileView, SolutionFilter, SolutionInput
+from api.solutions.service import SolutionFileView, SolutionFilter
+from api.solutions.validation import SolutionInput
 
 Months = Annotated[int, QueryParameter(ge=1, le=36)]
 

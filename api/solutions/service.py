@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -48,13 +47,7 @@ from api.solutions.reference import (
     FACET_INDUSTRY,
     FACET_MUNICIPALITY,
     FACET_SIZE,
-    MAX_CASE_STUDIES,
-    MAX_CATEGORIES,
-    MAX_DESCRIPTION,
     MAX_MODERATION_REASON,
-    MAX_PRICE_TEXT,
-    MAX_SUMMARY,
-    MAX_TITLE,
     PRICE_MODEL_LABELS,
     STALE_AFTER_DAYS,
 )
@@ -65,152 +58,12 @@ from api.solutions.tables import (
     SolutionMonthlyStat,
     SolutionTag,
 )
+from api.solutions.validation import SolutionInput
 from api.text import clean, lookup_text, required_text_problem
 from storage import ObjectStore
 
 NOT_FOUND = "指定されたソリューションは見つかりませんでした。"
 SECRETARIAT = frozenset({Role.STAFF, Role.ADMIN})
-
-# --- input ---------------------------------------------------------------------------------
-
-
-def _values(value: object) -> list[str]:
-    """A multi-valued field from a form (one string or a list) or JSON (a list)."""
-    if value is None:
-        return []
-    if isinstance(value, str | int):
-        value = [value]
-    if not isinstance(value, Iterable):
-        return []
-    seen: list[str] = []
-    for item in value:
-        text = lookup_text(item, 60)
-        if text and text not in seen:
-            seen.append(text)
-    return seen
-
-
-def _has_control(text: str, allowed: str = "") -> bool:
-    """Control characters (NUL among them, which PostgreSQL refuses in text)."""
-    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
-
-
-def _flag(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    return lookup_text(value, 10).lower() in {"on", "true", "1", "yes"}
-
-
-@dataclass(frozen=True, slots=True)
-class SolutionInput:
-    """A solution as typed, cleaned (NFKC, trimmed); `problems()` says what is wrong."""
-
-    title: str = ""
-    summary: str = ""
-    description: str = ""
-    category_ids: tuple[str, ...] = ()
-    industries: tuple[str, ...] = ()
-    all_kumamoto: bool = False
-    municipalities: tuple[str, ...] = ()
-    sizes: tuple[str, ...] = ()
-    price_model: str = ""
-    price_text: str = ""
-    delivery: tuple[str, ...] = ()
-    subsidy_eligible: bool = False
-    website: str = ""
-    case_study_ids: tuple[str, ...] = ()
-
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, Any]) -> SolutionInput:
-        description = values.get("description")
-        return cls(
-            title=clean(values.get("title"), MAX_TITLE),
-            summary=clean(values.get("summary"), MAX_SUMMARY),
-            # The description keeps its line breaks and spaces; only the ends are trimmed.
-            description=("" if description is None else str(description))
-            .replace("\r\n", "\n")
-            .strip()[: MAX_DESCRIPTION + 1],
-            category_ids=tuple(_values(values.get("category_ids"))),
-            industries=tuple(_values(values.get("industries"))),
-            all_kumamoto=_flag(values.get("all_kumamoto")),
-            municipalities=tuple(_values(values.get("municipalities"))),
-            sizes=tuple(_values(values.get("sizes"))),
-            price_model=lookup_text(values.get("price_model"), 20),
-            price_text=clean(values.get("price_text"), MAX_PRICE_TEXT),
-            delivery=tuple(_values(values.get("delivery"))),
-            subsidy_eligible=_flag(values.get("subsidy_eligible")),
-            website=clean(values.get("website"), 300),
-            case_study_ids=tuple(_values(values.get("case_study_ids"))),
-        )
-
-    def problems(
-        self, active_category_ids: set[int], case_study_ids: set[int] = frozenset()
-    ) -> dict[str, str]:
-        errors: dict[str, str] = {}
-        for name, label, limit in (
-            ("title", "名称", MAX_TITLE),
-            ("summary", "概要", MAX_SUMMARY),
-        ):
-            problem = required_text_problem(getattr(self, name), label, limit)
-            if problem:
-                errors[name] = problem
-        if len(self.description) > MAX_DESCRIPTION:
-            errors["description"] = f"詳しい説明は{MAX_DESCRIPTION:,}文字以内で入力してください。"
-        elif _has_control(self.description, allowed="\n\t"):
-            errors["description"] = "詳しい説明に使用できない文字が含まれています。"
-        if not self.category_ids:
-            errors["category_ids"] = "カテゴリを1つ以上選んでください。"
-        elif len(self.category_ids) > MAX_CATEGORIES:
-            errors["category_ids"] = f"カテゴリは{MAX_CATEGORIES}つまで選べます。"
-        elif not all(v.isdigit() and int(v) in active_category_ids for v in self.category_ids):
-            errors["category_ids"] = "一覧にないカテゴリが含まれています。選び直してください。"
-        if any(code not in INDUSTRY_LABELS for code in self.industries):
-            errors["industries"] = "一覧にない業種が含まれています。選び直してください。"
-        if any(name not in KUMAMOTO_MUNICIPALITIES for name in self.municipalities):
-            errors["municipalities"] = "熊本県内の市町村から選んでください。"
-        elif not self.all_kumamoto and not self.municipalities:
-            errors["municipalities"] = (
-                "対応地域を選ぶか、「熊本県内全域」にチェックを入れてください。"
-            )
-        if any(code not in SIZE_LABELS for code in self.sizes):
-            errors["sizes"] = "一覧にない企業規模が含まれています。選び直してください。"
-        if self.price_model not in PRICE_MODEL_LABELS:
-            errors["price_model"] = "料金体系を選んでください。"
-        if len(self.price_text) > MAX_PRICE_TEXT:
-            errors["price_text"] = f"料金の目安は{MAX_PRICE_TEXT}文字以内で入力してください。"
-        elif _has_control(self.price_text):
-            errors["price_text"] = "料金の目安に使用できない文字が含まれています。"
-        if not self.delivery:
-            errors["delivery"] = "提供形態を1つ以上選んでください。"
-        elif any(code not in DELIVERY_LABELS for code in self.delivery):
-            errors["delivery"] = "一覧にない提供形態が含まれています。選び直してください。"
-        if self.website and (
-            not self.website.startswith(("https://", "http://"))
-            or len(self.website) > 300
-            or any(ch.isspace() for ch in self.website)
-            or _has_control(self.website)
-        ):
-            errors["website"] = "URLは https:// から始まる形で入力してください（300文字以内）。"
-        if len(self.case_study_ids) > MAX_CASE_STUDIES:
-            errors["case_study_ids"] = f"関連する導入事例は{MAX_CASE_STUDIES}件まで選べます。"
-        elif not all(v.isdigit() and int(v) in case_study_ids for v in self.case_study_ids):
-            errors["case_study_ids"] = "公開中の導入事例から選んでください。"
-        return errors
-
-    def tags(self) -> list[tuple[str, str]]:
-        return [
-            *((FACET_CATEGORY, value) for value in self.category_ids),
-            *((FACET_INDUSTRY, value) for value in self.industries),
-            # "All of Kumamoto" stands for every municipality; the list is then not kept.
-            *(
-                (FACET_MUNICIPALITY, value)
-                for value in (() if self.all_kumamoto else self.municipalities)
-            ),
-            *((FACET_SIZE, value) for value in self.sizes),
-            *((FACET_DELIVERY, value) for value in self.delivery),
-            *((FACET_CASE_STUDY, value) for value in self.case_study_ids),
-        ]
-
 
 # --- views ---------------------------------------------------------------------------------
 

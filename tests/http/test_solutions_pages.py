@@ -15,8 +15,8 @@ from api.principal import Principal
 from api.settings import Settings
 from api.solutions import files, taxonomy
 from api.solutions import service as solutions
-from api.solutions.service import SolutionInput
 from api.solutions.tables import Solution, SolutionBookmark, SolutionFile, SolutionInquiry
+from api.solutions.validation import SolutionInput
 from storage import open_store
 from tests.http.conftest import World, login_as, role_email
 from tests.http.test_platform import ADMIN_B, USER_A, account_id, post_form
@@ -505,3 +505,34 @@ async def test_staff_ask_for_a_refresh_from_the_stale_list(
     assert await OutboxMail.exists().where(OutboxMail.subject.like("%更新のお願い%"))
     again = await post_form(client, url, {})
     assert again.status_code == 409 and "依頼済み" in again.text
+
+
+async def test_hostile_form_values_never_fail_or_half_write(
+    client: AsyncTestClient, world: World, categories: dict[str, int]
+) -> None:
+    from tests.http.test_hostile_input import CONTROL, INJECTIONS, LONG, _assert_page
+
+    solution_id = await solution_of_b(world, categories)
+    await login_as(client, ADMIN_B)
+    valid = form(categories)
+    for url in (
+        "/platform/organisation/solutions",
+        f"/platform/organisation/solutions/{solution_id}",
+    ):
+        for key in valid:
+            for value in (LONG, *CONTROL, *INJECTIONS, ["E", LONG, "\x00"]):
+                before = await Solution.select().order_by(Solution.id)
+                response = await post_form(client, url, {**valid, key: value})
+                if response.status_code == 303:
+                    continue  # cleaned into something valid (e.g. NUL dropped from a choice)
+                _assert_page(response, 422)
+                assert await Solution.select().order_by(Solution.id) == before, (url, key)
+    for value in (LONG, *CONTROL, *INJECTIONS):
+        response = await post_form(
+            client, f"/platform/solutions/{solution_id}/contact", {"subject": value, "body": value}
+        )
+        assert response.status_code in (303, 422), response.status_code
+    for huge in ("99999999999", "2147483648", "-1", "0"):
+        for path in (f"/platform/solutions/{huge}", f"/platform/organisation/solutions/{huge}/edit",
+                     f"/platform/solutions/{solution_id}/files/{huge}"):  # fmt: skip
+            assert (await client.get(path)).status_code in (400, 404), path

@@ -19,8 +19,9 @@ from api.principal import Principal
 from api.settings import Settings
 from api.solutions import service as solutions
 from api.solutions import taxonomy
-from api.solutions.service import SolutionFilter, SolutionInput
+from api.solutions.service import SolutionFilter
 from api.solutions.tables import SolutionMonthlyStat
+from api.solutions.validation import SolutionInput
 from tests.conftest import PASSWORD, make_account
 from tests.factories import make_organisation
 from tests.querycount import count_queries

@@ -24,7 +24,8 @@ from api.pagination import PageRequest
 from api.solutions import files, inquiries, service, taxonomy
 from api.solutions.reference import DELIVERY_LABELS, PRICE_MODEL_LABELS
 from api.solutions.routes import UPLOAD_BODY_LIMIT, solution_filter, store_file
-from api.solutions.service import SORTS, SolutionFilter, SolutionInput
+from api.solutions.service import SORTS, SolutionFilter
+from api.solutions.validation import SolutionInput
 from web.controllers.media import stream_object
 from web.forms import form_values
 from web.rendering import page, signed_in_principal, wants_fragment
@@ -354,8 +355,8 @@ async def files_page(request: Request, solution_id: FromPath[int]) -> Template:
 )
 async def add_file(request: Request, solution_id: FromPath[int]) -> Response | Template:
     form = await request.form()
-    kind = form.get("kind")
-    kind = kind if kind in FILE_FIELDS else "image"
+    sent = form.get("kind")
+    kind = sent if isinstance(sent, str) and sent in FILE_FIELDS else "image"
     text = form.get("alt_text" if kind == "image" else "title")
     try:
         await store_file(request, solution_id, kind, form.get(FILE_FIELDS[kind]), text)
