@@ -536,3 +536,18 @@ async def test_hostile_form_values_never_fail_or_half_write(
         for path in (f"/platform/solutions/{huge}", f"/platform/organisation/solutions/{huge}/edit",
                      f"/platform/solutions/{solution_id}/files/{huge}"):  # fmt: skip
             assert (await client.get(path)).status_code in (400, 404), path
+
+
+async def test_over_the_daily_limit_the_message_stays_in_the_form(
+    client: AsyncTestClient, world: World, categories: dict[str, int], monkeypatch: Any
+) -> None:
+    from api.solutions import inquiries
+
+    monkeypatch.setattr(inquiries, "DAILY_LIMIT", 1)
+    solution_id = await solution_of_b(world, categories)
+    await login_as(client, USER_A)
+    url = f"/platform/solutions/{solution_id}/contact"
+    assert (await post_form(client, url, {"subject": "一通目", "body": "本文"})).status_code == 303
+    refused = await post_form(client, url, {"subject": "二通目", "body": "残したい本文"})
+    assert refused.status_code == 429 and "残したい本文" in refused.text
+    assert 'href="#field-body"' in refused.text

@@ -16,7 +16,7 @@ from litestar.response import Redirect, Stream, Template
 
 from api.articles.markdown import render_markdown
 from api.articles.service import published_case_studies
-from api.errors import Conflict, NotFound, ValidationFailed
+from api.errors import Conflict, NotFound, TooManyAttempts, ValidationFailed
 from api.http.params import PageNumber
 from api.media import images
 from api.members.reference import INDUSTRY_LABELS, KUMAMOTO_MUNICIPALITIES, SIZE_LABELS
@@ -110,7 +110,8 @@ async def directory(
 async def detail(
     request: Request, solution_id: FromPath[int], done: FromQuery[str] = ""
 ) -> Template:
-    return await _detail_page(request, solution_id, done=done, count_view=True)
+    # Coming back after one's own action (a bookmark, an inquiry) is not another view.
+    return await _detail_page(request, solution_id, done=done, count_view=not done)
 
 
 async def _detail_page(
@@ -194,6 +195,9 @@ async def send_contact(request: Request, solution_id: FromPath[int]) -> Response
         )  # fmt: skip
     except ValidationFailed as exc:
         return await _contact_page(request, solution_id, values, exc.errors, 422)
+    except TooManyAttempts as exc:
+        # Over the daily limit: the message stays in the form to send later.
+        return await _contact_page(request, solution_id, values, {"body": exc.message}, 429)
     return Redirect(f"{DIRECTORY}/{solution_id}?done=sent", status_code=303)
 
 
