@@ -63,7 +63,7 @@ class ApiToken(Table, tablename="api_token"):
     token_hash = Varchar(length=64, unique=True, index=True)
     prefix = Varchar(length=16)
     account = ForeignKey(references=Account, index=True)
-    scopes = Varchar(length=255)
+    scopes = Text()  # space-separated; grows with every issue that adds scopes
     created_at = Timestamptz(default=TimestamptzNow())
     created_by = ForeignKey(references=Account, null=True)
     last_used_at = Timestamptz(null=True, default=None)
