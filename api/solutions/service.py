@@ -21,11 +21,12 @@ from typing import Any
 from api import clock
 from api.articles.service import published_case_studies
 from api.audit.service import record
-from api.dates import format_date
+from api.dates import JST, format_date
 from api.db import contains, is_storable_id, transaction
 from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from api.mail.service import queue_mail
 from api.media.service import discard, format_size
+from api.members.directory import SECRETARIAT, check_access
 from api.members.reference import (
     INDUSTRY_LABELS,
     KUMAMOTO_MUNICIPALITIES,
@@ -35,7 +36,6 @@ from api.members.reference import (
 from api.members.service import own_organisation_id
 from api.members.tables import OrganisationContact
 from api.pagination import Page, PageRequest
-from api.permissions import Role
 from api.principal import Principal
 from api.settings import Settings
 from api.solutions import taxonomy
@@ -63,7 +63,6 @@ from api.text import clean, lookup_text, required_text_problem
 from storage import ObjectStore
 
 NOT_FOUND = "指定されたソリューションは見つかりませんでした。"
-SECRETARIAT = frozenset({Role.STAFF, Role.ADMIN})
 
 # --- views ---------------------------------------------------------------------------------
 
@@ -339,10 +338,8 @@ def is_secretariat(principal: Principal) -> bool:
     return bool(principal.roles & SECRETARIAT)
 
 
-def check_directory_access(principal: Principal) -> None:
-    """Members read the directory while their own organisation is active; staff always."""
-    if not is_secretariat(principal):
-        own_organisation_id(principal)
+# The same access as the member directory's: members of an active organisation, staff always.
+check_directory_access = check_access
 
 
 def listed() -> Any:
@@ -620,13 +617,9 @@ async def get_solution(
 # --- bookmarks -----------------------------------------------------------------------------
 
 
-def _member(principal: Principal) -> None:
-    own_organisation_id(principal)
-
-
 async def set_bookmark(principal: Principal, solution_id: int, on: bool) -> bool:
     """Bookmark a listed solution (or remove a bookmark, whatever became of the solution)."""
-    _member(principal)
+    own_organisation_id(principal)
     async with transaction():
         if on:
             await _row(solution_id, listed())
@@ -648,7 +641,7 @@ async def set_bookmark(principal: Principal, solution_id: int, on: bool) -> bool
 
 async def list_bookmarks(principal: Principal, page: PageRequest) -> Page[SolutionView]:
     """The reader's bookmarked solutions that are still listed, newest bookmark first."""
-    _member(principal)
+    own_organisation_id(principal)
     clauses = [
         listed(),
         Solution.id.is_in(
@@ -664,8 +657,6 @@ async def list_bookmarks(principal: Principal, page: PageRequest) -> Page[Soluti
 
 
 def month_of(moment: dt.datetime) -> dt.date:
-    from api.dates import JST
-
     local = moment.astimezone(JST)
     return dt.date(local.year, local.month, 1)
 
