@@ -20,6 +20,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from api.settings import Settings
+from api.sqlite_engine import PooledSQLiteEngine
 
 os.environ.setdefault("PICCOLO_CONF", "api.piccolo_conf")
 
@@ -30,12 +31,13 @@ def sqlite_path(database_url: str) -> Path:
     return Path(unquote(urlparse(database_url).path))
 
 
-def create_engine(database_url: str) -> Engine:
+def create_engine(database_url: str, pool_size: int = 8) -> Engine:
+    """The engine for DATABASE_URL; pool_size is DATABASE_POOL_SIZE (connections per process)."""
     if database_url.startswith("sqlite"):
         path = sqlite_path(database_url)
         path.parent.mkdir(parents=True, exist_ok=True)
-        # timeout: wait for a concurrent writer instead of raising "database is locked".
-        return SQLiteEngine(path=str(path), timeout=30)
+        # timeout: wait for a writer in another process instead of raising "database is locked".
+        return PooledSQLiteEngine(path=str(path), size=pool_size, timeout=30)
     if database_url.startswith(("postgres://", "postgresql://")):
         return PostgresEngine(config={"dsn": database_url})
     raise ValueError(f"unsupported DATABASE_URL scheme: {database_url.split(':', 1)[0]}")
@@ -84,6 +86,13 @@ def contains(column: Any, text: str) -> Any:
     return WhereRaw(f"{name} {operator} {{}} ESCAPE '\\'", f"%{escaped}%")
 
 
+def text_agg(column_sql: str) -> str:
+    """SQL that joins a column's values of a group with spaces (order not guaranteed)."""
+    if is_postgres():
+        return f"string_agg({column_sql}, ' ')"
+    return f"group_concat({column_sql}, ' ')"
+
+
 @contextlib.asynccontextmanager
 async def transaction() -> AsyncIterator[None]:
     """A write transaction; nested calls join the outer one."""
@@ -116,11 +125,15 @@ async def migrate(quiet: bool = True) -> None:
         raise RuntimeError(f"migrations failed: {result.message}\n{buffer.getvalue()}")
 
 
-async def start_pool(engine: Engine) -> None:
+async def start_pool(engine: Engine, size: int = 8) -> None:
+    """PostgreSQL's pool opens at start; SQLite's pool opens connections as they are needed."""
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=10)
+        await engine.start_connection_pool(min_size=1, max_size=size)
 
 
 async def close_pool(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
-        await engine.close_connection_pool()
+        if engine.pool is not None:
+            await engine.close_connection_pool()
+    elif isinstance(engine, PooledSQLiteEngine):
+        await engine.close()

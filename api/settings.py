@@ -73,6 +73,8 @@ class Settings:
     login_window_minutes: int = 15
     run_worker_in_process: bool = True
     database_pool: bool = True  # PostgreSQL connection pool (tests run without)
+    # Connections per process: PostgreSQL's pool, and SQLite's long-lived connections.
+    database_pool_size: int = 8
     demo_content: bool = True
     # Approval of an application must come from someone other than who recorded the
     # anti-social-forces check (a second pair of eyes).
@@ -112,6 +114,8 @@ class Settings:
                     f"CORS_ORIGINS must list exact origins such as https://www.pref.kumamoto.jp "
                     f"(scheme and host in lower case, no path, no '*'), not {origin!r}"
                 )
+        if not 1 <= self.database_pool_size <= 100:
+            raise ConfigurationError("DATABASE_POOL_SIZE must be between 1 and 100")
         if self.is_production:
             if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
                 raise ConfigurationError(
@@ -140,6 +144,7 @@ class Settings:
             secret_key=env.get("SECRET_KEY", base.secret_key),
             data_dir=Path(env.get("DATA_DIR", str(base.data_dir))),
             database_url=env.get("DATABASE_URL", ""),
+            database_pool_size=int(env.get("DATABASE_POOL_SIZE", base.database_pool_size)),
             host=env.get("HOST", base.host),
             port=int(env.get("PORT", base.port)),
             base_url=env.get("BASE_URL", ""),

@@ -16,7 +16,14 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from api.accounts import service as accounts
-from api.db import bind_engine, create_engine, current_engine, migrate, sqlite_path
+from api.db import (
+    bind_engine,
+    close_pool,
+    create_engine,
+    current_engine,
+    migrate,
+    sqlite_path,
+)
 from api.permissions import Role
 from api.piccolo_app import TABLES
 from api.settings import Argon2Parameters, Settings
@@ -38,6 +45,7 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 
         await prepare_database(engine)
         await migrate()
+        await close_pool(engine)
 
     asyncio.run(run())
     yield url
@@ -74,6 +82,7 @@ async def db(settings: Settings) -> AsyncIterator[None]:
         names = ", ".join(f'"{table._meta.tablename}"' for table in TABLES)
         await current_engine().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
     yield
+    await close_pool(engine)
 
 
 @pytest.fixture

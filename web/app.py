@@ -74,7 +74,7 @@ async def _schema_not_found_in_japanese(response: Response) -> Response:
 
 def create_app(settings: Settings | None = None, *, migrate_on_start: bool = True) -> Litestar:
     settings = (settings or Settings.from_env()).validate()
-    engine = create_engine(settings.effective_database_url)
+    engine = create_engine(settings.effective_database_url, settings.database_pool_size)
     bind_engine(engine)
 
     @contextlib.asynccontextmanager
@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
             # workers never race (`kdx serve --workers N` seeds once in web/cli.py).
             await ensure_defaults()
         if settings.database_pool:
-            await start_pool(engine)
+            await start_pool(engine, settings.database_pool_size)
         if settings.demo_content and not settings.is_production:
             await load_demo_content(settings)
         worker_task: asyncio.Task[None] | None = None
@@ -99,8 +99,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
             worker.stop()
             if worker_task is not None:
                 await worker_task
-            if settings.database_pool:
-                await close_pool(engine)
+            await close_pool(engine)
 
     static = create_static_files_router(
         path="/static",

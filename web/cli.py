@@ -11,28 +11,40 @@ import getpass
 import logging
 import os
 import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from api.accounts import service as accounts
-from api.db import bind_engine, create_engine, migrate, prepare_database
+from api.db import bind_engine, close_pool, create_engine, migrate, prepare_database
 from api.errors import ValidationFailed
 from api.jobs.worker import Worker
 from api.permissions import Role
 from api.settings import ConfigurationError, Settings
 
-
-async def _open_database(settings: Settings) -> None:
-    engine = create_engine(settings.effective_database_url)
-    bind_engine(engine)
-    await prepare_database(engine)
-    await migrate()
+T = TypeVar("T")
 
 
-async def _prepare_site(settings: Settings) -> None:
+def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
+    """Run one command's work on the migrated database, closing its connections after."""
+
+    async def run() -> T:
+        engine = create_engine(settings.effective_database_url, settings.database_pool_size)
+        bind_engine(engine)
+        try:
+            await prepare_database(engine)
+            await migrate()
+            return await work()
+        finally:
+            await close_pool(engine)
+
+    return asyncio.run(run())
+
+
+def _prepare_site(settings: Settings) -> None:
     """Migrate and seed the default pages and categories once, before any server starts."""
     from api.defaults import ensure_defaults
 
-    await _open_database(settings)
-    await ensure_defaults()
+    _with_database(settings, ensure_defaults)
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -55,7 +67,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 def _serve_uvicorn(settings: Settings, workers: int) -> int:
     import uvicorn
 
-    asyncio.run(_prepare_site(settings))
+    _prepare_site(settings)
     uvicorn.run("web.asgi:app", host=settings.host, port=settings.port, workers=workers,
                 log_level=settings.log_level.lower(), proxy_headers=True, server_header=False,
                 forwarded_allow_ips="*")  # fmt: skip
@@ -74,7 +86,6 @@ def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
             return 2
 
     async def run() -> int:
-        await _open_database(settings)
         try:
             data = accounts.validate_account_input(args.email, args.name, [Role.ADMIN.value])
             view = await accounts.create_account_with_password(
@@ -87,22 +98,21 @@ def _create_admin(settings: Settings, args: argparse.Namespace) -> int:
         print(f"システム管理者 {view.email} を作成しました。")
         return 0
 
-    return asyncio.run(run())
+    return _with_database(settings, run)
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:
-    asyncio.run(_prepare_site(settings))
+    _prepare_site(settings)
     print("マイグレーションを適用しました。")
     return 0
 
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
     async def run() -> None:
-        await _open_database(settings)
         await Worker(settings).run_forever(poll_seconds=args.poll)
 
     try:
-        asyncio.run(run())
+        _with_database(settings, run)
     except KeyboardInterrupt:
         pass
     return 0

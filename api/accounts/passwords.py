@@ -1,8 +1,19 @@
-"""argon2id password hashing with the parameters from settings."""
+"""argon2id password hashing with the parameters from settings.
+
+Hashing costs about 0.2 s of CPU and 64 MiB per call at the default parameters, so it never runs
+on the event loop: each Passwords (one per parameter set and process, `passwords_for`) hashes and
+verifies on its own small thread pool, which bounds how many run at once (memory) while the rest
+of the site keeps serving. Logins beyond that wait their turn in the pool's queue.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import functools
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -11,6 +22,8 @@ from api.settings import Argon2Parameters
 
 MIN_LENGTH = 10
 MAX_LENGTH = 128
+# Hashes computed at the same time per process (argon2-cffi releases the GIL while it works).
+CONCURRENCY = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,27 +33,53 @@ class Verification:
 
 
 class Passwords:
-    def __init__(self, parameters: Argon2Parameters) -> None:
+    def __init__(self, parameters: Argon2Parameters, concurrency: int = CONCURRENCY) -> None:
         self._hasher = PasswordHasher(
             time_cost=parameters.time_cost,
             memory_cost=parameters.memory_kib,
             parallelism=parameters.parallelism,
             type=Type.ID,
         )
-        # Verified when the account does not exist, so timing does not reveal that.
-        self._dummy_hash = self._hasher.hash("dummy password for timing")
+        self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="argon2")
+        self._dummy_lock = threading.Lock()
+        self._dummy_hash: str | None = None
 
-    def hash(self, password: str) -> str:
+    async def hash(self, password: str) -> str:
+        return await self._in_pool(self.hash_now, password)
+
+    async def verify(self, stored_hash: str | None, password: str) -> Verification:
+        return await self._in_pool(self.verify_now, stored_hash, password)
+
+    async def _in_pool(self, function: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, function, *args)
+
+    def hash_now(self, password: str) -> str:
+        """Blocking; for commands and tests (the site awaits `hash`)."""
         return self._hasher.hash(password)
 
-    def verify(self, stored_hash: str | None, password: str) -> Verification:
+    def verify_now(self, stored_hash: str | None, password: str) -> Verification:
+        """Blocking; for commands and tests (the site awaits `verify`)."""
         try:
-            self._hasher.verify(stored_hash or self._dummy_hash, password)
+            self._hasher.verify(stored_hash or self._dummy(), password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return Verification(ok=False)
         if stored_hash is None:
             return Verification(ok=False)
         return Verification(ok=True, needs_rehash=self._hasher.check_needs_rehash(stored_hash))
+
+    def _dummy(self) -> str:
+        # Verified when the account does not exist, so timing does not reveal that. Computed
+        # once per process, not once per login.
+        with self._dummy_lock:
+            if self._dummy_hash is None:
+                self._dummy_hash = self._hasher.hash("dummy password for timing")
+            return self._dummy_hash
+
+
+@functools.cache
+def passwords_for(parameters: Argon2Parameters) -> Passwords:
+    """The one Passwords of this process for these parameters (settings.argon2)."""
+    return Passwords(parameters)
 
 
 def password_problem(password: str, email: str = "") -> str | None:

@@ -9,10 +9,12 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
+
+from piccolo.querystring import QueryString
 
 from api import clock
-from api.accounts.passwords import Passwords, password_problem
+from api.accounts.passwords import password_problem, passwords_for
 from api.accounts.tables import (
     Account,
     AccountRole,
@@ -22,7 +24,7 @@ from api.accounts.tables import (
     UserSession,
 )
 from api.audit import service as audit
-from api.db import contains, is_storable_id, transaction
+from api.db import contains, is_storable_id, text_agg, transaction
 from api.errors import Conflict, NotFound, TooManyAttempts, ValidationFailed
 from api.mail.service import queue_mail
 from api.pagination import Page, PageRequest
@@ -99,6 +101,20 @@ async def _roles_of(account_ids: list[int]) -> dict[int, frozenset[Role]]:
         if row["role"] in Role.__members__.values():
             found[row["account"]].add(Role(row["role"]))
     return {key: frozenset(value) for key, value in found.items()}
+
+
+def _roles_column(account_column: Literal["user_session.account", "api_token.account"]) -> Any:
+    """The account's roles as one text column of the same query (a signed-in request resolves
+    its principal in one statement)."""
+    roles = text_agg("account_role.role")
+    # No outside text: account_column is one of two column names.
+    sql = f"(SELECT {roles} FROM account_role WHERE account_role.account = {account_column})"  # noqa: S608
+    return QueryString(f"{sql} AS roles")
+
+
+def _parse_roles(text: str | None) -> frozenset[Role]:
+    known = Role.__members__.values()
+    return frozenset(Role(name) for name in (text or "").split() if name in known)
 
 
 def _view(row: dict[str, Any], roles: frozenset[Role]) -> AccountView:
@@ -224,8 +240,9 @@ async def create_account_with_password(
     """Used by the create-admin command and the demo content; people normally get invitations."""
     if problem := password_problem(password, data.email):
         raise ValidationFailed({"password": problem})
+    password_hash = await passwords_for(settings.argon2).hash(password)
     async with transaction():
-        account_id = await _insert_account(data, Passwords(settings.argon2).hash(password))
+        account_id = await _insert_account(data, password_hash)
         view = await get_account(account_id)
         await audit.record(
             actor, action, "account", account_id, target_label=data.email, after=view.snapshot()
@@ -288,18 +305,20 @@ async def login(
         Account.all_columns(), Account.organisation.id, Account.organisation.status
     ).where(Account.email == address)
     row = rows[0] if rows else None
-    passwords = Passwords(settings.argon2)
-    result = passwords.verify(row["password_hash"] if row else None, password_text)
+    passwords = passwords_for(settings.argon2)
+    result = await passwords.verify(row["password_hash"] if row else None, password_text)
     if row is None or not result.ok or not row["is_active"]:
         async with transaction():
             await LoginAttempt.insert(*[LoginAttempt(key=key, succeeded=False) for key, _ in keys])
         raise ValidationFailed({"email": LOGIN_FAILED_MESSAGE}, LOGIN_FAILED_MESSAGE)
 
+    # Hashed before the transaction: the writer slot is not held while argon2 works.
+    new_hash = await passwords.hash(password_text) if result.needs_rehash else None
     async with transaction():
         now = clock.now()
         values: dict[Any, Any] = {Account.last_login_at: now}
-        if result.needs_rehash:
-            values[Account.password_hash] = passwords.hash(password_text)
+        if new_hash is not None:
+            values[Account.password_hash] = new_hash
         await Account.update(values).where(Account.id == row["id"])
         if replaces_session_token:
             await UserSession.delete().where(
@@ -381,6 +400,7 @@ async def resolve_session(
         UserSession.account.is_active,
         UserSession.account.organisation.id,
         UserSession.account.organisation.status,
+        _roles_column("user_session.account"),
     ).where(UserSession.token_hash == hash_token(token))
     if not rows:
         return None
@@ -397,7 +417,7 @@ async def resolve_session(
         account_id=account_id,
         email=row["account.email"],
         display_name=row["account.display_name"],
-        roles=(await _roles_of([account_id]))[account_id],
+        roles=_parse_roles(row["roles"]),
         session_id=row["id"],
         client_address=client_address,
         **_organisation_of(row, "account.organisation"),
@@ -418,6 +438,7 @@ async def resolve_api_token(token: str, client_address: str = "") -> Principal |
         ApiToken.account.is_active,
         ApiToken.account.organisation.id,
         ApiToken.account.organisation.status,
+        _roles_column("api_token.account"),
     ).where(ApiToken.token_hash == hash_token(token))
     if not rows or rows[0]["revoked_at"] is not None or not rows[0]["account.is_active"]:
         return None
@@ -430,7 +451,7 @@ async def resolve_api_token(token: str, client_address: str = "") -> Principal |
         account_id=account_id,
         email=row["account.email"],
         display_name=row["account.display_name"],
-        roles=(await _roles_of([account_id]))[account_id],
+        roles=_parse_roles(row["roles"]),
         token_scopes=frozenset(row["scopes"].split()),
         client_address=client_address,
         **_organisation_of(row, "account.organisation"),
@@ -477,17 +498,18 @@ async def change_password(
         str(confirmation or ""),
     )
     rows = await Account.select(Account.password_hash).where(Account.id == principal.account_id)
-    passwords = Passwords(settings.argon2)
+    passwords = passwords_for(settings.argon2)
     errors = _new_password_errors(new, again, principal.email)
     if not current:
         errors["current_password"] = "現在のパスワードを入力してください。"
-    elif not rows or not passwords.verify(rows[0]["password_hash"], current[:1024]).ok:
+    elif not rows or not (await passwords.verify(rows[0]["password_hash"], current[:1024])).ok:
         errors["current_password"] = "現在のパスワードが正しくありません。"
     if errors:
         raise ValidationFailed(errors)
+    new_hash = await passwords.hash(new)
     async with transaction():
         await Account.update(
-            {Account.password_hash: passwords.hash(new), Account.updated_at: clock.now()}
+            {Account.password_hash: new_hash, Account.updated_at: clock.now()}
         ).where(Account.id == principal.account_id)
         ended = await end_sessions(principal.account_id, keep_session_id=principal.session_id)
         await audit.record(
@@ -619,6 +641,7 @@ async def set_password_with_token(
     errors = _new_password_errors(new, again, holder.email)
     if errors:
         raise ValidationFailed(errors)
+    new_hash = await passwords_for(settings.argon2).hash(new)
     async with transaction():
         # Mark used first and check that it was still unused: two tabs cannot both use it.
         used = (
@@ -630,7 +653,7 @@ async def set_password_with_token(
             raise Conflict("このリンクはすでに使用されています。")
         await Account.update(
             {
-                Account.password_hash: Passwords(settings.argon2).hash(new),
+                Account.password_hash: new_hash,
                 Account.updated_at: clock.now(),
             }
         ).where(Account.id == holder.account_id)

@@ -622,7 +622,7 @@ async def test_login_rehashes_a_password_hashed_with_other_parameters(
 ) -> None:
     account = await make_account(settings, "member@example.jp", {Role.MEMBER_USER})
     old_parameters = Argon2Parameters(time_cost=2, memory_kib=16, parallelism=1)
-    old_hash = Passwords(old_parameters).hash(PASSWORD)
+    old_hash = Passwords(old_parameters).hash_now(PASSWORD)
     await Account.update({Account.password_hash: old_hash}).where(Account.id == account.id)
     await web_login(client, "member@example.jp")
     row = await Account.select(Account.password_hash).where(Account.id == account.id).first()
@@ -632,7 +632,7 @@ async def test_login_rehashes_a_password_hashed_with_other_parameters(
     assert new_hash.startswith("$argon2id$")
     expected = settings.argon2
     assert f"m={expected.memory_kib},t={expected.time_cost},p={expected.parallelism}" in new_hash
-    assert Passwords(settings.argon2).verify(new_hash, PASSWORD).ok
+    assert Passwords(settings.argon2).verify_now(new_hash, PASSWORD).ok
     # An unchanged hash is kept as it is on the next login.
     client.cookies.clear()
     await web_login(client, "member@example.jp")

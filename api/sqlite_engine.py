@@ -1,0 +1,222 @@
+"""Piccolo's SQLite engine on a pool of long-lived connections.
+
+Piccolo's SQLiteEngine opens a connection (and an aiosqlite thread) for every query outside a
+transaction; on a page with a handful of queries that cost is most of the time. This engine
+keeps up to `size` connections open (WAL mode: readers in parallel with one writer) and runs
+each statement in one hop to the connection's thread.
+
+Transactions keep their meaning: a transaction holds one connection until it ends, and write
+transactions (IMMEDIATE/EXCLUSIVE) also take the process's one writer slot first, so that at
+most one pooled connection waits on SQLite's write lock while the others keep serving readers.
+Other processes (`kdx serve --workers N`) are waited for by SQLite's busy timeout.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections import deque
+from typing import Any
+
+import aiosqlite
+from piccolo.engine.sqlite import (
+    SQLiteEngine,
+    SQLiteTransaction,
+    TransactionType,
+    dict_factory,
+)
+
+DEFAULT_POOL_SIZE = 4
+HAS_RETURNING = sqlite3.sqlite_version_info >= (3, 35)
+
+
+class Slots:
+    """A counting semaphore that tolerates being used from successive event loops (each test
+    runs in its own loop, while the engine and its connections outlive them)."""
+
+    def __init__(self, size: int) -> None:
+        self.free = size
+        self._waiters: deque[asyncio.Future[None]] = deque()
+
+    async def acquire(self) -> None:
+        self._waiters = deque(w for w in self._waiters if not _is_stale(w))
+        if self.free > 0 and not self._waiters:
+            self.free -= 1
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                self.release()  # woken and cancelled at once: pass the slot on
+            else:
+                with contextlib.suppress(ValueError):
+                    self._waiters.remove(waiter)
+            raise
+
+    def release(self) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not _is_stale(waiter):
+                waiter.set_result(None)  # the slot passes straight to the first waiter
+                return
+        self.free += 1
+
+
+def _is_stale(waiter: asyncio.Future[None]) -> bool:
+    return waiter.done() or waiter.get_loop().is_closed()
+
+
+class PooledTransaction(SQLiteTransaction):
+    """A transaction on a pooled connection, given back (not closed) when it ends."""
+
+    __slots__ = ("_writer",)
+
+    def __init__(
+        self,
+        engine: PooledSQLiteEngine,
+        transaction_type: TransactionType = TransactionType.deferred,
+        allow_nested: bool = True,
+    ) -> None:
+        super().__init__(engine, transaction_type, allow_nested)
+        self._writer = transaction_type is not TransactionType.deferred
+
+    async def __aenter__(self) -> PooledTransaction:
+        if self._parent is not None:
+            return self._parent  # type: ignore[no-any-return]
+        engine: PooledSQLiteEngine = self.engine  # type: ignore[assignment]
+        if self._writer:
+            await engine.writer.acquire()
+        try:
+            self.connection = await engine.acquire()
+            try:
+                await self.begin()
+            except BaseException:
+                await engine.release(self.connection)
+                raise
+        except BaseException:
+            if self._writer:
+                engine.writer.release()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent is not None:
+            return exception is None
+        engine: PooledSQLiteEngine = self.engine  # type: ignore[assignment]
+        try:
+            if exception is not None:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            # A failed COMMIT or ROLLBACK leaves the transaction open: release() ends it.
+            await engine.release(self.connection)
+            if self._writer:
+                engine.writer.release()
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+class PooledSQLiteEngine(SQLiteEngine):
+    __slots__ = ("_idle", "_open", "_slots", "size", "writer")
+
+    def __init__(self, path: str, size: int = DEFAULT_POOL_SIZE, **connection_kwargs: Any) -> None:
+        super().__init__(path=path, **connection_kwargs)
+        self.size = max(1, size)
+        self.writer = Slots(1)
+        self._slots = Slots(self.size)
+        self._idle: list[aiosqlite.Connection] = []
+        self._open: set[aiosqlite.Connection] = set()
+
+    @property
+    def open_connections(self) -> int:
+        return len(self._open)
+
+    async def _connect(self) -> aiosqlite.Connection:
+        connection = aiosqlite.connect(**self.connection_kwargs)
+        # Pooled connections live as long as the process: their threads must not keep a
+        # finished command from exiting (close() ends them properly at shutdown).
+        connection._thread.daemon = True
+        await connection
+        try:
+            connection.row_factory = dict_factory  # type: ignore[assignment]
+            # Per connection, once (Piccolo's engine repeats it before every statement).
+            await connection.execute("PRAGMA foreign_keys = 1")
+        except BaseException:
+            await connection.close()
+            raise
+        self._open.add(connection)
+        return connection
+
+    async def acquire(self) -> aiosqlite.Connection:
+        await self._slots.acquire()
+        try:
+            if self._idle:
+                return self._idle.pop()
+            return await self._connect()
+        except BaseException:
+            self._slots.release()
+            raise
+
+    async def release(self, connection: aiosqlite.Connection) -> None:
+        try:
+            if connection.in_transaction:
+                await connection.rollback()
+            self._idle.append(connection)
+        except (sqlite3.Error, ValueError):
+            # Broken (or closed by close()): drop it; the pool opens another when needed.
+            self._open.discard(connection)
+            with contextlib.suppress(sqlite3.Error, ValueError):
+                await connection.close()
+        finally:
+            self._slots.release()
+
+    async def close(self) -> None:
+        """Close the idle connections (at shutdown; a connection in use closes when given back)."""
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            self._open.discard(connection)
+            with contextlib.suppress(sqlite3.Error, ValueError):
+                await connection.close()
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.deferred,
+        allow_nested: bool = True,
+    ) -> SQLiteTransaction:
+        return PooledTransaction(self, transaction_type, allow_nested)
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        # Autocommit (isolation_level None): a single statement commits by itself.
+        connection = await self.acquire()
+        try:
+            return await self._run_in_existing_connection(connection, query, args)
+        finally:
+            await self.release(connection)
+
+    async def _run_in_existing_connection(
+        self,
+        connection: Any,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> Any:
+        if query_type == "insert" and not HAS_RETURNING:
+            return await super()._run_in_existing_connection(
+                connection, query, args, query_type, table
+            )
+        # One hop to the connection's thread: execute and fetch together (inserts return their
+        # keys through RETURNING).
+        return list(await connection.execute_fetchall(query, args or []))

@@ -1,0 +1,61 @@
+"""Query budgets of signed-in pages: a small, bounded number of statements per page type, none
+of them repeated within a request (the principal, with its roles, is one statement)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from api.permissions import Role
+from api.solutions import service as solutions
+from api.solutions import taxonomy
+from api.solutions.validation import SolutionInput
+from tests.http.conftest import Editorial, World, login_as, role_email
+from tests.http.test_public_site import case
+from tests.http.test_solutions_pages import form, member_b
+from tests.querycount import count_queries
+
+# Statements per request, the page's own work included. Reaching a budget means a page grew a
+# query: look for one that could join another before raising it.
+BUDGETS: list[tuple[Role, str, int]] = [
+    (Role.MEMBER_USER, "/platform", 2),
+    (Role.MEMBER_USER, "/platform/directory", 3),
+    (Role.MEMBER_USER, "/platform/solutions", 8),
+    (Role.MEMBER_USER, "{solution}", 7),
+    (Role.MEMBER_USER, "/case-studies/{case_study}", 5),
+    (Role.MEMBER_USER, "/api/v1/solutions", 7),
+    (Role.STAFF, "/console", 1),
+    (Role.STAFF, "/console/applications", 3),
+    (Role.STAFF, "/console/members", 4),
+    (Role.EDITOR, "/console/articles", 4),
+    (Role.OFFICIAL, "/reports/members", 3),
+]
+
+
+@pytest.fixture
+async def content(world: World, editorial: Editorial) -> dict[str, str]:
+    await taxonomy.ensure_default_categories()
+    categories = {c.name: c.id for c in await taxonomy.list_categories()}
+    solution = await solutions.create_solution(
+        await member_b(world), SolutionInput.from_mapping(form(categories))
+    )
+    await editorial.published(case("budget-case"))
+    return {"solution": f"/platform/solutions/{solution.id}", "case_study": "budget-case"}
+
+
+@pytest.mark.parametrize(("role", "path", "budget"), BUDGETS, ids=lambda v: str(v))
+async def test_signed_in_pages_stay_within_their_query_budget(
+    client: AsyncTestClient, content: dict[str, str], role: Role, path: str, budget: int
+) -> None:
+    await login_as(client, role_email(role))
+    url = path.format(**content)
+    assert (await client.get(url)).status_code == 200  # the first visit may count a view
+    with count_queries() as counter:
+        response = await client.get(url)
+    assert response.status_code == 200
+    repeated = [sql for sql, times in Counter(counter.statements).items() if times > 1]
+    print(f"{role.value} {url}: {counter.count} statements")
+    assert not repeated, repeated
+    assert counter.count <= budget, counter.statements

@@ -1,0 +1,137 @@
+"""The pooled SQLite engine: connections reused and bounded, transactions keep their meaning,
+concurrent writers wait instead of failing, readers are not held up by a writer."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from piccolo.engine.sqlite import TransactionType
+from piccolo.querystring import QueryString
+
+from api.db import prepare_database
+from api.sqlite_engine import PooledSQLiteEngine, Slots
+
+
+@pytest.fixture
+async def engine(tmp_path: Path) -> AsyncIterator[PooledSQLiteEngine]:
+    engine = PooledSQLiteEngine(path=str(tmp_path / "pool.sqlite3"), size=3, timeout=30)
+    await prepare_database(engine)
+    await engine.run_ddl("CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER NOT NULL)")
+    await engine.run_ddl("INSERT INTO counter (id, value) VALUES (1, 0)")
+    yield engine
+    await engine.close()
+
+
+async def value(engine: PooledSQLiteEngine) -> int:
+    rows = await engine.run_ddl("SELECT value FROM counter WHERE id = 1")
+    return int(rows[0]["value"])
+
+
+async def test_statements_reuse_a_few_long_lived_connections(engine: PooledSQLiteEngine) -> None:
+    for _ in range(20):
+        assert await value(engine) == 0
+    assert engine.open_connections == 1
+    await asyncio.gather(*(value(engine) for _ in range(30)))
+    assert 1 <= engine.open_connections <= 3  # never more than the pool's size
+
+
+async def test_the_database_is_in_wal_mode_with_foreign_keys_on(engine: PooledSQLiteEngine) -> None:
+    assert (await engine.run_ddl("PRAGMA journal_mode"))[0]["journal_mode"] == "wal"
+    assert (await engine.run_ddl("PRAGMA foreign_keys"))[0]["foreign_keys"] == 1
+
+
+async def test_a_failed_transaction_leaves_nothing_and_its_connection_clean(
+    engine: PooledSQLiteEngine,
+) -> None:
+    with pytest.raises(RuntimeError):
+        async with engine.transaction(transaction_type=TransactionType.immediate):
+            await engine.run_ddl("UPDATE counter SET value = 5 WHERE id = 1")
+            raise RuntimeError("half-way")
+    assert await value(engine) == 0
+    async with engine.transaction(transaction_type=TransactionType.immediate):
+        await engine.run_ddl("UPDATE counter SET value = 7 WHERE id = 1")
+        async with engine.transaction():  # nested: joins the outer one
+            await engine.run_ddl("UPDATE counter SET value = value + 1 WHERE id = 1")
+    assert await value(engine) == 8
+    assert engine.writer.free == 1
+
+
+async def test_a_failed_statement_gives_its_connection_back(engine: PooledSQLiteEngine) -> None:
+    for _ in range(5):  # more failures than the pool has connections
+        with pytest.raises(sqlite3.OperationalError):
+            await engine.run_ddl("SELECT no_such_column FROM counter")
+    assert await value(engine) == 0
+
+
+async def test_concurrent_writers_wait_for_each_other_and_lose_nothing(
+    engine: PooledSQLiteEngine,
+) -> None:
+    async def increment() -> None:
+        async with engine.transaction(transaction_type=TransactionType.immediate):
+            current = await value(engine)
+            await asyncio.sleep(0)  # let the others try to write meanwhile
+            await engine.run_querystring(
+                QueryString("UPDATE counter SET value = {} WHERE id = 1", current + 1)
+            )
+
+    await asyncio.gather(*(increment() for _ in range(25)))
+    assert await value(engine) == 25
+
+
+async def test_readers_are_served_while_a_writer_holds_its_transaction(
+    engine: PooledSQLiteEngine,
+) -> None:
+    written = asyncio.Event()
+    read_done = asyncio.Event()
+
+    async def writer() -> None:
+        async with engine.transaction(transaction_type=TransactionType.immediate):
+            await engine.run_ddl("UPDATE counter SET value = 42 WHERE id = 1")
+            written.set()
+            # The transaction stays open until the readers are done: they must not wait for it.
+            await asyncio.wait_for(read_done.wait(), timeout=10)
+
+    async def readers() -> list[int]:
+        await written.wait()
+        seen = await asyncio.gather(value(engine), value(engine))
+        read_done.set()
+        return list(seen)
+
+    _, seen = await asyncio.gather(writer(), readers())
+    assert seen == [0, 0]  # the committed state, not the writer's uncommitted one
+    assert await value(engine) == 42
+
+
+async def test_the_pool_works_across_event_loops(tmp_path: Path) -> None:
+    engine = PooledSQLiteEngine(path=str(tmp_path / "loops.sqlite3"), size=1)
+
+    def in_new_loop() -> int:
+        async def run() -> int:
+            rows = await engine.run_ddl("SELECT 1 AS one")
+            return int(rows[0]["one"])
+
+        return asyncio.run(run())
+
+    # Each test and each asyncio.run has its own loop; the engine's connections outlive them.
+    assert await asyncio.to_thread(in_new_loop) == 1
+    assert await asyncio.to_thread(in_new_loop) == 1
+    assert (await engine.run_ddl("SELECT 2 AS two"))[0]["two"] == 2
+    await engine.close()
+    assert engine.open_connections == 0
+
+
+async def test_a_cancelled_waiter_does_not_lose_a_slot() -> None:
+    slots = Slots(1)
+    await slots.acquire()
+    waiter = asyncio.create_task(slots.acquire())
+    await asyncio.sleep(0)
+    waiter.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    slots.release()
+    await asyncio.wait_for(slots.acquire(), timeout=1)  # the slot came back
+    assert slots.free == 0
