@@ -1,7 +1,9 @@
 """Resolving who is calling: a session cookie or an API token (Authorization: Bearer).
 
-The principal is put into the ASGI scope for the guard, the services and the templates. A CSRF
-cookie is issued to every browser that lacks one; the guard checks it on unsafe requests.
+The principal is put into the ASGI scope for the guard, the services and the templates. A browser
+that lacks a CSRF cookie gets one with the first response that used the token (a page with a
+form or htmx, or a refused unsafe request), never with a page the shared cache may keep; the
+guard checks it on unsafe requests.
 """
 
 from __future__ import annotations
@@ -61,8 +63,24 @@ def principal_of(scope: Scope) -> Principal | None:
     return scope.get("principal")
 
 
+class CsrfState:
+    """This request's CSRF token, and whether the response used it (then a new one is set)."""
+
+    __slots__ = ("is_new", "token", "used")
+
+    def __init__(self, token: str, is_new: bool) -> None:
+        self.token = token
+        self.is_new = is_new
+        self.used = False
+
+
 def csrf_token_of(scope: Scope) -> str:
-    return str(scope.get("csrf_token", ""))
+    """The token for a form or the guard; reading it sends a new browser its cookie."""
+    state: CsrfState | None = scope.get("csrf")
+    if state is None:
+        return ""
+    state.used = True
+    return state.token
 
 
 class AuthMiddleware:
@@ -93,10 +111,11 @@ class AuthMiddleware:
         new_csrf = bearer is None and (len(csrf) < 32 or len(csrf) > 64)
         if new_csrf:
             csrf = secrets.token_urlsafe(32)
-        state["csrf_token"] = csrf
+        csrf_state = CsrfState(csrf, is_new=new_csrf)
+        state["csrf"] = csrf_state
 
         async def send_with_cookie(message: Message) -> None:
-            if message["type"] == "http.response.start" and new_csrf:
+            if message["type"] == "http.response.start" and csrf_state.is_new and csrf_state.used:
                 headers = MutableScopeHeaders.from_message(message)
                 headers.add("set-cookie", cookie_header(self.settings, CSRF_COOKIE, csrf, None))
             await send(message)
