@@ -28,7 +28,7 @@ from api.http.cors import ApiCors
 from api.http.guards import access_guard
 from api.http.head import HeadAsGet
 from api.http.headers import security_headers
-from api.http.page_cache import PageCache, PageCacheMiddleware
+from api.http.page_cache import PageCache, PageCacheFront, PageCacheMiddleware
 from api.http.problems import api_exception_handler, problem_response
 from api.jobs import routes as job_routes
 from api.jobs.worker import Worker
@@ -110,6 +110,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     )
 
     page_cache = PageCache()  # anonymous public pages, one per process
+    add_security_headers = security_headers(settings.behind_tls)
     app = Litestar(
         route_handlers=[*health_routes.ROUTES, *API_ROUTES, *WEB_ROUTES, static],
         middleware=[
@@ -118,7 +119,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
             # visitors is added outside it, never into a stored page.
             DefineMiddleware(PageCacheMiddleware, cache=page_cache),
         ],
-        before_send=[security_headers(settings.behind_tls)],
+        before_send=[add_security_headers],
         guards=[access_guard],
         exception_handlers={Exception: exception_handler},
         template_config=TemplateConfig(
@@ -144,8 +145,10 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         request_max_body_size=1024 * 1024,
         debug=False,
     )
-    # HEAD as GET without a body, outside routing; CORS for the JSON API (CORS_ORIGINS).
-    app.asgi_handler = HeadAsGet(ApiCors(app.asgi_handler, settings.cors_origins))
+    # Outside routing: HEAD as GET without a body, CORS for the JSON API (CORS_ORIGINS), and
+    # cached pages for visitors without a session before anything else runs.
+    front = PageCacheFront(app.asgi_handler, page_cache, add_security_headers)
+    app.asgi_handler = HeadAsGet(ApiCors(front, settings.cors_origins))
     app.state.settings = settings
     app.state.page_cache = page_cache
     # The object store for files (evidence, media, recordings): local directory or S3/MinIO.

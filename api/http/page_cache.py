@@ -5,11 +5,14 @@ A route takes part when its handler opt has "cache": "public" (`PUBLIC_CACHE`). 
 GET/HEAD requests are cached; a logged-in request (session or API token) bypasses the cache
 and is never stored, since its page shows personal navigation. Entries are keyed by host, path,
 query and the htmx headers a page may answer differently to, and hold the content generation
-they were rendered under (api.articles.generation): one cheap read per request tells whether an
-entry is still current, so every app process sees a publish at once. Only complete 200
-responses without Set-Cookie are stored. The middleware runs inside the AuthMiddleware (which
-adds the CSRF cookie per visitor, never into the stored copy) and inside the app's before_send
-hook, so cached answers still get the security headers.
+they were rendered under (api.articles.generation). The generation is read at most every half
+second (a GenerationReader), and at once after a change made in this process, so a publish
+shows within that in every process.
+
+Two pieces: PageCacheMiddleware, inside the router and the AuthMiddleware, renders and stores
+on a miss; PageCacheFront, outside the whole app, answers hits of visitors without a session
+cookie or token before routing, sessions and templates, adding the security headers itself.
+Only complete 200 responses without Set-Cookie are stored.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -24,7 +28,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import clock
-from api.articles.generation import Generation, current_generation
+from api.articles.generation import Generation, GenerationReader
 
 PUBLIC_CACHE = "public"
 CACHE_CONTROL = b"public, no-cache"  # shared caches may keep it, but must ask again each time
@@ -79,6 +83,7 @@ class PageCache:
         max_bytes: int = 32 * 1024 * 1024,
         max_entry_bytes: int = 2 * 1024 * 1024,
         max_age_seconds: float = 300.0,
+        generations: GenerationReader | None = None,
     ) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
@@ -86,6 +91,7 @@ class PageCache:
         # Some pages change with time alone (an event notice leaves the upcoming list when
         # the event ends): no entry is served longer than this, whatever the generation.
         self.max_age_seconds = max_age_seconds
+        self.generations = generations or GenerationReader()
         self._entries: OrderedDict[tuple[bytes, ...], CachedPage] = OrderedDict()
         self._bytes = 0
         self.hits = 0
@@ -97,6 +103,9 @@ class PageCache:
     @property
     def bytes(self) -> int:
         return self._bytes
+
+    def peek(self, key: tuple[bytes, ...]) -> bool:
+        return key in self._entries
 
     def get(self, key: tuple[bytes, ...], generation: int) -> CachedPage | None:
         entry = self._entries.get(key)
@@ -197,17 +206,17 @@ class PageCacheMiddleware:
         if not is_anonymous(scope):
             await self.app(scope, receive, _personal(send))
             return
-        generation = await current_generation()
+        generation = await self.cache.generations.current()
         key = cache_key(scope)
         entry = self.cache.get(key, generation.number)
         if entry is not None:
             self.cache.hits += 1
-            await self._answer(scope, send, entry)
+            await answer(scope, send, entry)
             return
         self.cache.misses += 1
         entry = await self._render(scope, receive, send, generation)
         if entry is not None:
-            await self._answer(scope, send, entry)
+            await answer(scope, send, entry)
 
     async def _render(
         self, scope: Scope, receive: Receive, send: Send, generation: Generation
@@ -274,26 +283,27 @@ class PageCacheMiddleware:
         self.cache.put(cache_key(scope), entry)
         return entry
 
-    async def _answer(self, scope: Scope, send: Send, entry: CachedPage) -> None:
-        modified = not not_modified(
-            _header(scope, b"if-none-match").decode("latin-1"),
-            _header(scope, b"if-modified-since").decode("latin-1"),
-            entry.etag,
-            entry.last_modified,
-        )
-        headers = [*entry.headers]
-        if modified:
-            headers.append((b"content-length", str(len(entry.body)).encode()))
-        else:
-            # A 304 carries the validators and caching headers, no body and no content headers.
-            headers = [(k, v) for k, v in headers if k in (b"vary",)]
-        message: Message = {
-            "type": "http.response.start",
-            "status": entry.status if modified else 304,
-            "headers": headers,
-        }
-        await send(_with_cache_headers(message, entry.etag, entry.last_modified))
-        await send({"type": "http.response.body", "body": entry.body if modified else b""})
+
+async def answer(scope: Scope, send: Send, entry: CachedPage) -> None:
+    modified = not not_modified(
+        _header(scope, b"if-none-match").decode("latin-1"),
+        _header(scope, b"if-modified-since").decode("latin-1"),
+        entry.etag,
+        entry.last_modified,
+    )
+    headers = [*entry.headers]
+    if modified:
+        headers.append((b"content-length", str(len(entry.body)).encode()))
+    else:
+        # A 304 carries the validators and caching headers, no body and no content headers.
+        headers = [(k, v) for k, v in headers if k in (b"vary",)]
+    message: Message = {
+        "type": "http.response.start",
+        "status": entry.status if modified else 304,
+        "headers": headers,
+    }
+    await send(_with_cache_headers(message, entry.etag, entry.last_modified))
+    await send({"type": "http.response.body", "body": entry.body if modified else b""})
 
 
 def _with_cache_headers(
@@ -328,3 +338,49 @@ def _personal(send: Send) -> Send:
         await send(message)
 
     return wrapped
+
+
+BeforeSend = Callable[[Message, Scope], Awaitable[None]]
+SESSION_COOKIE_MARK = b"kdx_session="  # api.http.auth.SESSION_COOKIE
+
+
+def _may_have_principal(scope: Scope) -> bool:
+    for name, value in scope.get("headers", []):
+        if name == b"authorization" or (name == b"cookie" and SESSION_COOKIE_MARK in value):
+            return True
+    return False
+
+
+class PageCacheFront:
+    """Answers a cached page before routing: for GET without a session cookie or a token.
+
+    Anything else, a miss or a stale entry included, goes on to the app, whose
+    PageCacheMiddleware renders and stores it.
+    """
+
+    def __init__(self, app: ASGIApp, cache: PageCache, before_send: BeforeSend) -> None:
+        self.app = app
+        self.cache = cache
+        self.before_send = before_send
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope.get("method") == "GET"
+            and len(self.cache)
+            and not _may_have_principal(scope)
+        ):
+            key = cache_key(scope)
+            if self.cache.peek(key):
+                generation = await self.cache.generations.current()
+                entry = self.cache.get(key, generation.number)
+                if entry is not None:
+                    self.cache.hits += 1
+
+                    async def send_secured(message: Message) -> None:
+                        await self.before_send(message, scope)
+                        await send(message)
+
+                    await answer(scope, send_secured, entry)
+                    return
+        await self.app(scope, receive, send)
