@@ -12,7 +12,6 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
-from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from api.accounts import routes as account_routes
@@ -24,6 +23,7 @@ from api.defaults import ensure_defaults
 from api.demo import load_demo_content
 from api.health import routes as health_routes
 from api.http.auth import AuthMiddleware
+from api.http.compression import Compression
 from api.http.cors import ApiCors
 from api.http.guards import access_guard
 from api.http.head import HeadAsGet
@@ -39,9 +39,10 @@ from api.reports import routes as report_routes
 from api.settings import Settings
 from api.solutions import routes as solution_routes
 from storage import open_store
+from web.assets import StaticFiles
 from web.controllers import ROUTES as WEB_ROUTES
 from web.errors import html_exception_handler
-from web.rendering import STATIC_DIR, build_environment
+from web.rendering import build_environment, static_assets
 
 log = logging.getLogger("kdx")
 
@@ -101,18 +102,10 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
                 await worker_task
             await close_pool(engine)
 
-    static = create_static_files_router(
-        path="/static",
-        directories=[STATIC_DIR],
-        opt={"action": "public.view"},
-        include_in_schema=False,
-        cache_control=None,
-    )
-
     page_cache = PageCache()  # anonymous public pages, one per process
     add_security_headers = security_headers(settings.behind_tls)
     app = Litestar(
-        route_handlers=[*health_routes.ROUTES, *API_ROUTES, *WEB_ROUTES, static],
+        route_handlers=[*health_routes.ROUTES, *API_ROUTES, *WEB_ROUTES],
         middleware=[
             DefineMiddleware(AuthMiddleware, settings=settings),
             # Inside the AuthMiddleware: it knows who is logged in, and the CSRF cookie for new
@@ -145,10 +138,12 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         request_max_body_size=1024 * 1024,
         debug=False,
     )
-    # Outside routing: HEAD as GET without a body, CORS for the JSON API (CORS_ORIGINS), and
-    # cached pages for visitors without a session before anything else runs.
+    # Outside routing, from the outside in: HEAD as GET without a body, compression, CORS for
+    # the JSON API (CORS_ORIGINS), static files from memory, and cached pages for visitors
+    # without a session, before sessions, routing and templates.
     front = PageCacheFront(app.asgi_handler, page_cache, add_security_headers)
-    app.asgi_handler = HeadAsGet(ApiCors(front, settings.cors_origins))
+    static = StaticFiles(front, static_assets(), add_security_headers)
+    app.asgi_handler = HeadAsGet(Compression(ApiCors(static, settings.cors_origins)))
     app.state.settings = settings
     app.state.page_cache = page_cache
     # The object store for files (evidence, media, recordings): local directory or S3/MinIO.

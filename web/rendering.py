@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import date, datetime
 from pathlib import Path
@@ -21,6 +22,7 @@ from api.http.page_cache import serves_shared_copy
 from api.members import reference
 from api.permissions import ROLE_LABELS, Role
 from api.principal import Principal
+from web.assets import StaticAssets
 from web.forms import organisation_labels
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -52,6 +54,12 @@ def machine_time(value: date | datetime) -> str:
     return value.isoformat()
 
 
+@functools.cache
+def static_assets() -> StaticAssets:
+    """The static files of this process, read and fingerprinted once."""
+    return StaticAssets(STATIC_DIR)
+
+
 def build_environment(locale: str = DEFAULT_LOCALE, locale_dir: Path = LOCALE_DIR) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
@@ -74,6 +82,7 @@ def build_environment(locale: str = DEFAULT_LOCALE, locale_dir: Path = LOCALE_DI
     env.globals["zip"] = zip
     env.globals["hx_headers"] = _hx_headers
     env.globals["csrf_field_name"] = CSRF_FIELD
+    env.globals["static_url"] = static_assets().url
     return env
 
 

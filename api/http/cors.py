@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http.page_cache import merge_vary
+from api.http.compression import merge_vary
 
 API_PREFIX = "/api/"
 ALLOWED_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -29,6 +29,15 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import clock
 from api.articles.generation import Generation, GenerationReader
+from api.http.compression import (
+    CACHED_QUALITY,
+    ENCODINGS,
+    MIN_SIZE,
+    accepted_encoding,
+    compress,
+    is_compressible,
+    merge_vary,
+)
 
 PUBLIC_CACHE = "public"
 CACHE_CONTROL = b"public, no-cache"  # shared caches may keep it, but must ask again each time
@@ -68,10 +77,13 @@ class CachedPage:
     etag: str
     last_modified: datetime | None
     stored_at: float = field(default_factory=time.monotonic)
+    # The body compressed once per encoding (api.http.compression), for clients that accept it.
+    encoded: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
-        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers)
+        variants = sum(len(body) for body in self.encoded.values())
+        return len(self.body) + variants + sum(len(k) + len(v) for k, v in self.headers)
 
 
 class PageCache:
@@ -185,14 +197,6 @@ def not_modified(
     return False
 
 
-def merge_vary(headers: list[tuple[bytes, bytes]], name: bytes) -> list[tuple[bytes, bytes]]:
-    values = [v for k, v in headers if k == b"vary"]
-    names = [n.strip() for v in values for n in v.split(b",") if n.strip()]
-    if name.lower() not in {n.lower() for n in names}:
-        names.append(name)
-    return [(k, v) for k, v in headers if k != b"vary"] + [(b"vary", b", ".join(names))]
-
-
 class PageCacheMiddleware:
     def __init__(self, app: ASGIApp, cache: PageCache) -> None:
         self.app = app
@@ -279,9 +283,17 @@ class PageCacheMiddleware:
             body=body,
             etag=make_etag(generation.number, body),
             last_modified=generation.changed_at,
+            encoded=_encodings(headers, body),
         )
         self.cache.put(cache_key(scope), entry)
         return entry
+
+
+def _encodings(headers: list[tuple[bytes, bytes]], body: bytes) -> dict[str, bytes]:
+    content_type = next((v for k, v in headers if k == b"content-type"), b"")
+    if not is_compressible(content_type) or len(body) < MIN_SIZE:
+        return {}
+    return {name: compress(body, name, CACHED_QUALITY[name]) for name in ENCODINGS}
 
 
 async def answer(scope: Scope, send: Send, entry: CachedPage) -> None:
@@ -292,8 +304,16 @@ async def answer(scope: Scope, send: Send, entry: CachedPage) -> None:
         entry.last_modified,
     )
     headers = [*entry.headers]
+    etag, body = entry.etag, entry.body
+    if entry.encoded:
+        headers = merge_vary(headers, b"Accept-Encoding")
+        encoding = accepted_encoding(_header(scope, b"accept-encoding"))
+        if encoding in entry.encoded:
+            # Another representation of the same page: a weak validator (RFC 9110, 8.8.1).
+            etag, body = f"W/{entry.etag}", entry.encoded[encoding]
+            headers.append((b"content-encoding", encoding.encode()))
     if modified:
-        headers.append((b"content-length", str(len(entry.body)).encode()))
+        headers.append((b"content-length", str(len(body)).encode()))
     else:
         # A 304 carries the validators and caching headers, no body and no content headers.
         headers = [(k, v) for k, v in headers if k in (b"vary",)]
@@ -302,8 +322,8 @@ async def answer(scope: Scope, send: Send, entry: CachedPage) -> None:
         "status": entry.status if modified else 304,
         "headers": headers,
     }
-    await send(_with_cache_headers(message, entry.etag, entry.last_modified))
-    await send({"type": "http.response.body", "body": entry.body if modified else b""})
+    await send(_with_cache_headers(message, etag, entry.last_modified))
+    await send({"type": "http.response.body", "body": body if modified else b""})
 
 
 def _with_cache_headers(

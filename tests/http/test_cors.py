@@ -75,7 +75,7 @@ async def test_pages_are_left_alone(cors_client: AsyncTestClient) -> None:
     page = await cors_client.get("/", headers={"Origin": ALLOWED})
     assert page.status_code == 200
     assert "access-control-allow-origin" not in page.headers
-    assert page.headers["vary"] == "Cookie"
+    assert "Origin" not in page.headers["vary"]
     preflight = await cors_client.options(
         "/", headers={"Origin": ALLOWED, "Access-Control-Request-Method": "GET"}
     )
@@ -86,4 +86,4 @@ async def test_without_origins_there_are_no_cors_headers(client: AsyncTestClient
     response = await client.get("/api/v1/articles", headers={"Origin": ALLOWED})
     assert response.status_code == 200
     assert not [name for name in response.headers if name.startswith("access-control-")]
-    assert "vary" not in response.headers
+    assert "Origin" not in response.headers.get("vary", "")
