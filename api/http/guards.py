@@ -1,4 +1,5 @@
-"""The one guard every route passes: the permission table, then CSRF for unsafe requests."""
+"""The one guard every route passes: the permission table, CSRF for unsafe requests, and the
+range of every whole-number path parameter."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import hmac
 from litestar.connection import ASGIConnection, Request
 from litestar.handlers.base import BaseRouteHandler
 
-from api.errors import NotAuthenticated, PermissionDenied
+from api.db import is_storable_id
+from api.errors import NotAuthenticated, NotFound, PermissionDenied
 from api.http.auth import csrf_token_of, principal_of
 from api.permissions import PERMISSIONS
 
@@ -55,6 +57,15 @@ async def access_guard(connection: ASGIConnection, handler: BaseRouteHandler) ->
     method = connection.scope.get("method", "GET")
     if method not in SAFE_METHODS and connection.scope.get("auth_kind") != "token":
         await _check_csrf(connection)
+    _check_path_numbers(connection)
+
+
+def _check_path_numbers(connection: ASGIConnection) -> None:
+    """Every {name:int} of every route (ids, years, sizes) names nothing outside 1..2**31-1:
+    a larger one would overflow the database driver. One check here instead of one per route."""
+    for value in connection.path_params.values():
+        if isinstance(value, int) and not isinstance(value, bool) and not is_storable_id(value):
+            raise NotFound("お探しのページは見つかりませんでした。")
 
 
 async def _check_csrf(connection: ASGIConnection) -> None:
