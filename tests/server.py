@@ -12,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from tests.dbutil import create_database, drop_database
@@ -29,9 +30,25 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+@dataclass(frozen=True, slots=True)
+class Server:
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+
 @contextlib.contextmanager
 def running_server(tmp: Path, name: str, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """Start the server, wait until /healthz answers, yield its base URL, stop it afterwards."""
+    with started_server(tmp, name, extra_env) as server:
+        yield server.url
+
+
+@contextlib.contextmanager
+def started_server(
+    tmp: Path, name: str, extra_env: dict[str, str] | None = None, serve_args: tuple[str, ...] = ()
+) -> Iterator[Server]:
+    """The server process itself (`kdx serve` with serve_args), once /healthz answers."""
     database_url = create_database(tmp, name)
     port = free_port()
     env = {
@@ -55,7 +72,7 @@ def running_server(tmp: Path, name: str, extra_env: dict[str, str] | None = None
     python = ROOT / ".venv" / "bin" / "python"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            [str(python if python.exists() else sys.executable), "-m", "web", "serve"],
+            [str(python if python.exists() else sys.executable), "-m", "web", "serve", *serve_args],
             cwd=ROOT,
             env=env,
             stdout=log,
@@ -80,7 +97,7 @@ def running_server(tmp: Path, name: str, extra_env: dict[str, str] | None = None
                     f"the server did not start:\n{log_path.read_text('utf-8', 'replace')}"
                 )
             time.sleep(0.2)
-        yield url
+        yield Server(url, process, log_path)
     finally:
         process.terminate()
         try:

@@ -88,7 +88,8 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
             await ensure_defaults()
         if settings.database_pool:
             await start_pool(engine, settings.database_pool_size)
-        if settings.demo_content and not settings.is_production:
+        if migrate_on_start and settings.demo_content and not settings.is_production:
+            # Several processes (`kdx serve --workers N`) leave it to the command, done once.
             await load_demo_content(settings)
         worker_task: asyncio.Task[None] | None = None
         worker = Worker(settings)

@@ -40,18 +40,26 @@ def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
     return asyncio.run(run())
 
 
-def _prepare_site(settings: Settings) -> None:
-    """Migrate and seed the default pages and categories once, before any server starts."""
+def _prepare_site(settings: Settings, with_demo_content: bool = False) -> None:
+    """Migrate and seed the default pages and categories (and the embedded mode's demo content)
+    once, before any server process starts."""
     from api.defaults import ensure_defaults
+    from api.demo import load_demo_content
 
-    _with_database(settings, ensure_defaults)
+    async def prepare() -> None:
+        await ensure_defaults()
+        if with_demo_content and settings.demo_content and not settings.is_production:
+            await load_demo_content(settings)
+
+    _with_database(settings, prepare)
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    if settings.is_production and args.workers > 1:
-        # Several processes: the factory runs in each; migrations must run once beforehand.
+    if args.workers > 1:
+        # Several processes (SQLite in WAL mode or PostgreSQL): the factory runs in each, so the
+        # migrations, the defaults and the demo content are done once beforehand.
         return _serve_uvicorn(settings, args.workers)
     from web.app import create_app
 
@@ -67,10 +75,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 def _serve_uvicorn(settings: Settings, workers: int) -> int:
     import uvicorn
 
-    _prepare_site(settings)
+    _prepare_site(settings, with_demo_content=True)
+    print(
+        f"熊本県DX推進コンソーシアム: {settings.public_base_url}/ で待ち受けます"
+        f"（{workers} プロセス、Ctrl+C で終了）"
+    )
     uvicorn.run("web.asgi:app", host=settings.host, port=settings.port, workers=workers,
-                log_level=settings.log_level.lower(), proxy_headers=True, server_header=False,
-                forwarded_allow_ips="*")  # fmt: skip
+                log_level=settings.log_level.lower(), proxy_headers=settings.behind_tls,
+                forwarded_allow_ips="*" if settings.behind_tls else None,
+                server_header=False)  # fmt: skip
     return 0
 
 

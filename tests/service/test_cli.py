@@ -84,3 +84,41 @@ def test_production_mode_refuses_the_default_secret() -> None:
     result = run_cli(["migrate"], {"APP_MODE": "production", "SECRET_KEY": ""})
     assert result.returncode == 2
     assert "SECRET_KEY" in result.stderr
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_serve_with_workers_runs_several_processes_in_embedded_mode(tmp_path: Path) -> None:
+    """`kdx serve --workers 2` on SQLite: migrations and demo content once, then two processes
+    sharing one database in WAL mode; a session opened through one is known to the other."""
+    import re
+
+    import httpx
+
+    from tests.server import started_server
+
+    with started_server(tmp_path, "workers", serve_args=("--workers", "2")) as server:
+        assert len(_children(server.process.pid)) >= 2
+        with httpx.Client(base_url=server.url) as client:
+            page = client.get("/login")
+            token = re.search(r'name="_csrf" value="([^"]+)"', page.text)
+            assert token is not None
+            signed_in = client.post("/login", data={"email": "member@example.jp",
+                                    "password": "demo-member-2026", "_csrf": token.group(1)})  # fmt: skip
+            assert signed_in.status_code == 303
+        # New connections go to either process: every one of them knows the session.
+        for _ in range(8):
+            with httpx.Client(base_url=server.url, cookies=client.cookies) as fresh:
+                assert fresh.get("/platform").status_code == 200
+    log = server.log_path.read_text("utf-8", "replace")
+    assert "database is locked" not in log and "Traceback" not in log
