@@ -7,6 +7,8 @@ so a body looks the same wherever it appears.
 
 from __future__ import annotations
 
+import functools
+
 from api.articles.markdown import MediaLink, media_key, parser, render_markdown
 from api.media import service as media
 
@@ -21,6 +23,11 @@ def _media_id(key: str | None) -> int | None:
 
 def media_ids_in(markdown: str) -> list[int]:
     """The media-library ids an article body refers to (images and document links), in order."""
+    return list(_media_ids_in(markdown or ""))
+
+
+@functools.lru_cache(maxsize=512)
+def _media_ids_in(markdown: str) -> tuple[int, ...]:
     found: list[int] = []
     for block in parser().parse(markdown or ""):
         for token in block.children or ():
@@ -30,7 +37,7 @@ def media_ids_in(markdown: str) -> list[int]:
             media_id = _media_id(media_key(str(token.attrGet(attribute) or "")))
             if media_id is not None:
                 found.append(media_id)
-    return list(dict.fromkeys(found))
+    return tuple(dict.fromkeys(found))
 
 
 def _link(item: media.MediaView) -> MediaLink:
@@ -48,10 +55,17 @@ def _link(item: media.MediaView) -> MediaLink:
 async def render_body(markdown: str) -> str:
     """Sanitised HTML of a body; unknown media references keep only their text (one query)."""
     items = await media.get_media_many(media_ids_in(markdown))
+    links = tuple(sorted((media_id, _link(item)) for media_id, item in items.items()))
+    return _render(markdown or "", links)
+
+
+@functools.lru_cache(maxsize=512)
+def _render(markdown: str, links: tuple[tuple[int, MediaLink], ...]) -> str:
+    # Pure in the body and its resolved media: pages read many times render once per process.
+    found = dict(links)
 
     def resolve(key: str) -> MediaLink | None:
         media_id = _media_id(key)
-        item = items.get(media_id) if media_id is not None else None
-        return _link(item) if item is not None else None
+        return found.get(media_id) if media_id is not None else None
 
     return render_markdown(markdown, media_url=resolve)

@@ -23,6 +23,7 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -89,9 +90,8 @@ def _wrk(base_url: str, path: str, seconds: int, cookies) -> float:
     if cookies:
         jar = "; ".join(f"{name}={value}" for name, value in cookies.items())
         command += ["-H", f"Cookie: {jar}"]
-    output = subprocess.run(
-        [*command, base_url + path], capture_output=True, text=True, check=True
-    ).stdout
+    url = base_url + quote(path, safe="/?=&%")  # wrk takes ASCII URLs only
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     found = re.search(r"Requests/sec:\s+([0-9.]+)", output)
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     if errors:
