@@ -336,7 +336,12 @@ async def _row(article_id: int) -> dict[str, Any]:
 
 async def get_article(article_id: int) -> ArticleView:
     """Any state (for editors)."""
-    row = await _row(article_id)
+    return await _full_view(await _row(article_id))
+
+
+async def _full_view(row: dict[str, Any]) -> ArticleView:
+    """An article's row with its themes and related articles (two queries)."""
+    article_id = row["id"]
     themes = await _themes_of([article_id])
     related = (
         await ArticleRelation.select(ArticleRelation.related)
@@ -1179,7 +1184,7 @@ async def get_published(kind: str, slug: str) -> ArticleView:
         )
     if row is None:
         raise NotFound("お探しの記事は見つかりませんでした。")
-    view = await get_article(row["id"])
+    view = await _full_view(row)
     # Only published related articles are shown to the public.
     if view.related_ids:
         visible = await Article.select(Article.id).where(

@@ -24,7 +24,7 @@ BUDGETS: list[tuple[Role, str, int]] = [
     (Role.MEMBER_USER, "/platform/directory", 3),
     (Role.MEMBER_USER, "/platform/solutions", 8),
     (Role.MEMBER_USER, "{solution}", 7),
-    (Role.MEMBER_USER, "/case-studies/{case_study}", 5),
+    (Role.MEMBER_USER, "/case-studies/{case_study}", 4),
     (Role.MEMBER_USER, "/api/v1/solutions", 7),
     (Role.STAFF, "/console", 1),
     (Role.STAFF, "/console/applications", 3),
