@@ -10,7 +10,6 @@ from collections.abc import AsyncIterator
 from litestar import Litestar, Request, Response, Router
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
@@ -29,7 +28,11 @@ from api.http.guards import access_guard
 from api.http.head import HeadAsGet
 from api.http.headers import security_headers
 from api.http.page_cache import PageCache, PageCacheFront, PageCacheMiddleware
-from api.http.problems import api_exception_handler, problem_response
+from api.http.problems import (
+    ProblemAwareJsonRenderPlugin,
+    api_exception_handler,
+    problem_response,
+)
 from api.jobs import routes as job_routes
 from api.jobs.worker import Worker
 from api.media import routes as media_routes
@@ -132,7 +135,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
                 opt={"action": "public.view"},
                 after_request=_schema_not_found_in_japanese,
             ),
-            render_plugins=[JsonRenderPlugin(path="/openapi.json")],
+            render_plugins=[ProblemAwareJsonRenderPlugin(path="/openapi.json")],
             create_examples=False,
         ),
         lifespan=[lifespan],

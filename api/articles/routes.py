@@ -28,6 +28,7 @@ from api.articles.schemas import (
     PreviewLinkIn,
     PreviewLinkOut,
     PreviewOut,
+    PublicArticleDetail,
     PublicArticleOut,
     PublicArticlePage,
     RestoreIn,
@@ -94,7 +95,7 @@ class PublicContentController(Controller):
         ] = "newest",
         page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
         per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
-    ) -> Response[bytes]:
+    ) -> Response[PublicArticlePage]:
         filters = _filters(kind=kind, industry=industry, theme=theme, municipality=municipality)
         result = await service.list_published(filters, PageRequest.of(page, per_page), sort)
         payload = PublicArticlePage(
@@ -111,13 +112,13 @@ class PublicContentController(Controller):
     )
     async def get_article(
         self, request: Request, kind: FromPath[str], slug: FromPath[str]
-    ) -> Response[bytes]:
+    ) -> Response[PublicArticleDetail]:
         view = await service.get_published(kind, slug)
         related = await service.get_articles_brief(view.related_ids, published_only=True)
-        payload = {
-            "article": PublicArticleOut.of(view, await render_body(view.body_markdown)),
-            "related": [PublicArticleOut.of(item) for item in related],
-        }
+        payload = PublicArticleDetail(
+            article=PublicArticleOut.of(view, await render_body(view.body_markdown)),
+            related=[PublicArticleOut.of(item) for item in related],
+        )
         return await cached_json(request, payload)
 
     @get(
@@ -138,7 +139,7 @@ class PublicContentController(Controller):
         return Response(payload, headers={**NO_STORE, "X-Robots-Tag": "noindex"})
 
     @get("/themes", opt={"action": "content.read"}, summary="テーマの一覧")
-    async def list_themes(self, request: Request) -> Response[bytes]:
+    async def list_themes(self, request: Request) -> Response[list[ThemeOut]]:
         return await cached_json(request, [ThemeOut.of(t) for t in await service.list_themes()])
 
     @get(
@@ -147,7 +148,7 @@ class PublicContentController(Controller):
         summary="公開中の固定ページの階層",
         description="公開中のページだけの木構造。非公開のページの下のページも表示されません。",
     )
-    async def page_tree(self, request: Request) -> Response[bytes]:
+    async def page_tree(self, request: Request) -> Response[list[PageNodeOut]]:
         tree = await service.page_tree(published_only=True)
         return await cached_json(request, [PageNodeOut.of(node) for node in tree])
 
@@ -159,7 +160,7 @@ class PublicContentController(Controller):
     )
     async def page_by_path(
         self, request: Request, path: Annotated[str, QueryParameter(max_length=1000)] = ""
-    ) -> Response[bytes]:
+    ) -> Response[PageOut]:
         view = await service.get_published_page(path)
         payload = PageOut.of(view, await render_body(view.body_markdown))
         return await cached_json(request, payload)

@@ -82,6 +82,13 @@ class PublicArticlePage(msgspec.Struct):
     pages: int
 
 
+class PublicArticleDetail(msgspec.Struct):
+    """A published article with its published related articles."""
+
+    article: PublicArticleOut
+    related: list[PublicArticleOut]
+
+
 class ArticleOut(msgspec.Struct):
     """An article as editors see it (any state)."""
 

@@ -5,7 +5,7 @@ routes (articles, themes, pages, media metadata)."""
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TypeVar, cast
 
 import msgspec
 from litestar import Request, Response
@@ -20,9 +20,15 @@ async def remember_generation(request: Request) -> None:
     request.state.content_generation = await current_generation()
 
 
-async def cached_json(request: Request, payload: Any) -> Response[bytes]:
+T = TypeVar("T")
+
+
+async def cached_json(request: Request, payload: T) -> Response[T]:
     """JSON with an ETag and Last-Modified (the content generation's time); 304 without a body
-    when the client already has this version (If-None-Match, else If-Modified-Since)."""
+    when the client already has this version (If-None-Match, else If-Modified-Since).
+
+    Typed by the payload so that the OpenAPI schema describes it; the body goes out as the
+    encoded bytes it was tagged by."""
     generation = request.state.get("content_generation") or await current_generation()
     body = msgspec.json.encode(payload)
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
@@ -36,5 +42,5 @@ async def cached_json(request: Request, payload: Any) -> Response[bytes]:
         etag,
         generation.changed_at,
     ):
-        return Response(b"", status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
+        return cast("Response[T]", Response(b"", status_code=304, headers=headers))
+    return cast("Response[T]", Response(body, media_type="application/json", headers=headers))

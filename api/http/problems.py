@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from typing import Any
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.plugins import JsonRenderPlugin
 
 from api.errors import DomainError, ValidationFailed
 
@@ -90,3 +92,47 @@ def passed_headers(exc: Exception) -> dict[str, str]:
     if isinstance(exc, HTTPException) and exc.headers and "allow" in exc.headers:
         return {"Allow": exc.headers["allow"]}
     return {}
+
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "RFC 9457 problem details (title and detail in Japanese)",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "object",
+            "description": "field name to its message",
+            "additionalProperties": {"type": "string"},
+        },
+    },
+}
+
+
+def with_problem_details(document: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document with every error response described as the problem details the API
+    sends (Litestar describes its own validation error body as application/json), and 204
+    responses without content (Litestar gives them a JSON body)."""
+    document = copy.deepcopy(document)
+    for path_item in document.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for status, response in operation.get("responses", {}).items():
+                if not isinstance(response, dict):
+                    continue
+                if str(status)[:1] in ("4", "5"):
+                    response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_SCHEMA}}
+                elif str(status) == "204":
+                    response.pop("content", None)
+    return document
+
+
+class ProblemAwareJsonRenderPlugin(JsonRenderPlugin):
+    """Serves /api/openapi.json with the error responses as the API really answers them."""
+
+    def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
+        return super().render(request, with_problem_details(openapi_schema))

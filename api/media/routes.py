@@ -73,7 +73,7 @@ class PublicMediaController(Controller):
         kind: FromQuery[str] = "",
         page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
         per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
-    ) -> Response[bytes]:
+    ) -> Response[PublicMediaPage]:
         result = await service.list_media(kind, PageRequest.of(page, per_page))
         payload = PublicMediaPage(
             items=[PublicMediaOut.of(view) for view in result.items],
@@ -82,7 +82,9 @@ class PublicMediaController(Controller):
         return await cached_json(request, payload)
 
     @get("/{media_id:int}", opt={"action": "content.read"}, summary="メディアの詳細（公開情報）")
-    async def get_media(self, request: Request, media_id: FromPath[int]) -> Response[bytes]:
+    async def get_media(
+        self, request: Request, media_id: FromPath[int]
+    ) -> Response[PublicMediaOut]:
         return await cached_json(request, PublicMediaOut.of(await service.get_media(media_id)))
 
 
