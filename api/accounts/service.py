@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
+from piccolo.query.functions.aggregate import Count
+from piccolo.querystring import QueryString
+
 from api import clock
 from api.accounts.passwords import password_problem, passwords_for
 from api.accounts.tables import (
@@ -101,17 +104,22 @@ async def _roles_of(account_ids: list[int]) -> dict[int, frozenset[Role]]:
     return {key: frozenset(value) for key, value in found.items()}
 
 
+def _roles_subquery(account_column: Literal["a.id", "account.id"]) -> str:
+    """An account's roles as one space-separated text column of the caller's query."""
+    roles = text_agg("r.role")
+    return f"(SELECT {roles} FROM account_role r WHERE r.account = {account_column})"  # noqa: S608
+
+
 def _principal_sql(source: Literal["user_session", "api_token"], columns: str) -> str:
     """One statement for a signed-in request: the session (or token), its account, the account's
     organisation and roles. Written out rather than built by the ORM: it runs on every request,
     and building the joined query cost more than running it."""
-    roles = text_agg("r.role")
     # No outside text: source and columns are the literals of the two callers below.
     return (
         f'SELECT s.id, {columns}, a.id AS "account.id", a.email AS "account.email", '  # noqa: S608
         'a.display_name AS "account.display_name", a.is_active AS "account.is_active", '
         'o.id AS "account.organisation.id", o.status AS "account.organisation.status", '
-        f"(SELECT {roles} FROM account_role r WHERE r.account = a.id) AS roles "
+        f"{_roles_subquery('a.id')} AS roles "
         f"FROM {source} s JOIN account a ON a.id = s.account "
         "LEFT JOIN organisation o ON o.id = a.organisation WHERE s.token_hash = {}"
     )
@@ -268,16 +276,19 @@ def _attempt_keys(settings: Settings, email: str, client_address: str) -> list[t
 
 
 async def _is_throttled(settings: Settings, keys: list[tuple[str, int]]) -> bool:
+    """Whether any key reached its limit of recent failures (one query for all keys)."""
     since = clock.now() - timedelta(minutes=settings.login_window_minutes)
-    for key, limit in keys:
-        failures = await LoginAttempt.count().where(
-            (LoginAttempt.key == key)
+    rows = (
+        await LoginAttempt.select(LoginAttempt.key, Count(alias="failures"))
+        .where(
+            LoginAttempt.key.is_in([key for key, _ in keys])
             & (LoginAttempt.attempted_at >= since)
             & (LoginAttempt.succeeded.eq(False))
         )
-        if failures >= limit:
-            return True
-    return False
+        .group_by(LoginAttempt.key)
+    )
+    failures = {row["key"]: row["failures"] for row in rows}
+    return any(failures.get(key, 0) >= limit for key, limit in keys)
 
 
 async def login(
@@ -307,7 +318,10 @@ async def login(
         raise TooManyAttempts(THROTTLED_MESSAGE)
 
     rows = await Account.select(
-        Account.all_columns(), Account.organisation.id, Account.organisation.status
+        Account.all_columns(),
+        Account.organisation.id,
+        Account.organisation.status,
+        QueryString(f"{_roles_subquery('account.id')} AS roles"),  # no query for them later
     ).where(Account.email == address)
     row = rows[0] if rows else None
     passwords = passwords_for(settings.argon2)
@@ -331,12 +345,11 @@ async def login(
             )
         token, session_id = await _open_session(settings, row["id"], client_address, user_agent)
         await LoginAttempt.insert(LoginAttempt(key=keys[0][0], succeeded=True))
-        roles = (await _roles_of([row["id"]]))[row["id"]]
         principal = Principal(
             account_id=row["id"],
             email=row["email"],
             display_name=row["display_name"],
-            roles=roles,
+            roles=_parse_roles(row["roles"]),
             session_id=session_id,
             client_address=client_address,
             **_organisation_of(row, "organisation"),
