@@ -69,6 +69,14 @@ def _is_stale(waiter: asyncio.Future[None]) -> bool:
     return waiter.done() or waiter.get_loop().is_closed()
 
 
+WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "WITH")
+
+
+def is_write(query: str) -> bool:
+    """Whether a statement may write (WITH is counted: a CTE may lead an INSERT or UPDATE)."""
+    return query.lstrip().upper().startswith(WRITE_STATEMENTS)
+
+
 class PooledTransaction(SQLiteTransaction):
     """A transaction on a pooled connection, given back (not closed) when it ends."""
 
@@ -198,12 +206,24 @@ class PooledSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: Any = None,
     ) -> Any:
-        # Autocommit (isolation_level None): a single statement commits by itself.
-        connection = await self.acquire()
+        # Autocommit (isolation_level None): a single statement commits by itself. A write
+        # takes the writer slot as a write transaction does: otherwise writes that wait for
+        # SQLite's lock (a counter, a session touch) each hold a pooled connection meanwhile,
+        # and under load they took the whole pool from the readers.
+        writes = is_write(query)
+        if writes:
+            await self.writer.acquire()
         try:
-            return await self._run_in_existing_connection(connection, query, args)
+            connection = await self.acquire()
+            try:
+                return await self._run_in_existing_connection(
+                    connection, query, args, query_type, table
+                )
+            finally:
+                await self.release(connection)
         finally:
-            await self.release(connection)
+            if writes:
+                self.writer.release()
 
     async def _run_in_existing_connection(
         self,

@@ -13,7 +13,7 @@ from piccolo.engine.sqlite import TransactionType
 from piccolo.querystring import QueryString
 
 from api.db import prepare_database
-from api.sqlite_engine import PooledSQLiteEngine, Slots
+from api.sqlite_engine import PooledSQLiteEngine, Slots, is_write
 
 
 @pytest.fixture
@@ -135,3 +135,47 @@ async def test_a_cancelled_waiter_does_not_lose_a_slot() -> None:
     slots.release()
     await asyncio.wait_for(slots.acquire(), timeout=1)  # the slot came back
     assert slots.free == 0
+
+
+async def test_writes_outside_transactions_wait_for_the_writer_slot_not_on_a_connection(
+    tmp_path: Path,
+) -> None:
+    engine = PooledSQLiteEngine(path=str(tmp_path / "slot.sqlite3"), size=2, timeout=30)
+    await prepare_database(engine)
+    await engine.run_ddl("CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER NOT NULL)")
+    await engine.run_ddl("INSERT INTO counter (id, value) VALUES (1, 0)")
+    release = asyncio.Event()
+
+    async def long_writer() -> None:
+        async with engine.transaction(transaction_type=TransactionType.immediate):
+            await engine.run_ddl("UPDATE counter SET value = value + 100 WHERE id = 1")
+            await release.wait()
+
+    writer = asyncio.create_task(long_writer())
+    while engine.writer.free:
+        await asyncio.sleep(0)
+    counters = [
+        asyncio.create_task(engine.run_ddl("UPDATE counter SET value = value + 1 WHERE id = 1"))
+        for _ in range(5)
+    ]
+    await asyncio.sleep(0.05)
+    # The counters queue for the writer slot; the pool's other connection still serves reads.
+    assert await asyncio.wait_for(value(engine), timeout=5) == 0
+    assert not any(task.done() for task in counters)
+    release.set()
+    await writer
+    await asyncio.gather(*counters)
+    assert await value(engine) == 105
+    await engine.close()
+
+
+def test_statements_that_write_are_told_apart() -> None:
+    for sql in (
+        "INSERT INTO x VALUES (1)",
+        "  update x set a = 1",
+        "DELETE FROM x",
+        "CREATE TABLE y",
+    ):
+        assert is_write(sql), sql
+    for sql in ("SELECT 1", "PRAGMA journal_mode", " select * from x"):
+        assert not is_write(sql), sql
