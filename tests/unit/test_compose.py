@@ -25,7 +25,10 @@ def test_proxy_terminates_tls_in_front_of_the_app() -> None:
     proxy = load()["services"]["proxy"]
     assert proxy["image"].startswith("caddy:")
     assert "443:443" in proxy["ports"]
-    assert "app:8000" in proxy["command"]
+    caddyfile = load()["configs"]["caddyfile"]["content"]
+    assert "reverse_proxy app:8000" in caddyfile
+    assert "encode zstd gzip" in caddyfile  # compressed by the proxy as well
+    assert any(c["target"] == "/etc/caddy/Caddyfile" for c in proxy["configs"])
 
 
 def test_app_runs_in_production_mode_with_several_processes() -> None:
