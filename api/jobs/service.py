@@ -55,8 +55,18 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=BACKOFF_BASE_SECONDS * (2 ** max(0, attempts - 1)))
 
 
+def _due(now: datetime) -> Any:
+    return ((Job.status == "queued") & (Job.run_after <= now)) | (
+        (Job.status == "running") & (Job.locked_at < now - STALE_AFTER)
+    )
+
+
 async def claim(worker_id: str) -> ClaimedJob | None:
     now = clock.now()
+    # A plain read first: polling an empty queue every second must not take the write lock
+    # (on SQLite a write transaction queues behind, and holds up, every other writer).
+    if not await Job.exists().where(_due(now)):
+        return None
     lock = " FOR UPDATE SKIP LOCKED" if is_postgres() else ""
     # QueryString renders {} as each engine's placeholder; the SQL text holds no input.
     sql = QueryString(

@@ -12,6 +12,7 @@ from api.jobs.worker import Worker
 from api.mail.service import queue_mail
 from api.mail.tables import OutboxMail
 from api.settings import Settings
+from tests.querycount import count_queries
 
 
 async def test_enqueued_job_is_rolled_back_with_the_change(db: None) -> None:
@@ -99,3 +100,19 @@ async def test_list_filters_by_status(settings: Settings, db: None) -> None:
 
 async def _noop(_: Settings, __: dict[str, Any]) -> None:
     return None
+
+
+async def test_polling_an_empty_queue_is_one_read_and_no_write(db: None) -> None:
+    with count_queries() as counter:
+        assert await jobs.claim("idle-worker") is None
+    assert len(counter.statements) == 1
+    assert counter.statements[0].lstrip().upper().startswith("SELECT")
+
+
+async def test_a_job_whose_worker_died_is_claimed_again(db: None) -> None:
+    job_id = await jobs.enqueue("test.noop", {})
+    await Job.update(
+        {Job.status: "running", Job.locked_at: clock.now() - timedelta(hours=1)}
+    ).where(Job.id == job_id)
+    claimed = await jobs.claim("second-worker")
+    assert claimed is not None and claimed.id == job_id
