@@ -298,21 +298,19 @@ def _article_view(
 
 
 async def _themes_of(article_ids: list[int]) -> dict[int, list[ThemeView]]:
-    """The themes of many articles in one query (no N+1 on list pages)."""
+    """The themes of many articles in one query (no N+1 on list pages). Written out: every list
+    page and API list runs it, and the ORM spent longer building the join than it ran."""
     found: dict[int, list[ThemeView]] = {article_id: [] for article_id in article_ids}
     if not article_ids:
         return found
-    rows = await (
-        ArticleTheme.select(
-            ArticleTheme.article,
-            ArticleTheme.theme.id.as_alias("theme_id"),
-            ArticleTheme.theme.name.as_alias("theme_name"),
-            ArticleTheme.theme.slug.as_alias("theme_slug"),
-            ArticleTheme.theme.position.as_alias("theme_position"),
-        )
-        .where(ArticleTheme.article.is_in(article_ids))
-        .order_by(ArticleTheme.theme.position)
+    placeholders = ", ".join("{}" for _ in article_ids)
+    # No outside text in the SQL: the ids are parameters, one placeholder each.
+    sql = (
+        "SELECT link.article, t.id AS theme_id, t.name AS theme_name, t.slug AS theme_slug, "  # noqa: S608
+        "t.position AS theme_position FROM article_theme link JOIN theme t ON t.id = link.theme "
+        f"WHERE link.article IN ({placeholders}) ORDER BY t.position, link.id"
     )
+    rows = await ArticleTheme.raw(sql, *article_ids)
     for row in rows:
         found[row["article"]].append(
             ThemeView(
