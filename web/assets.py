@@ -18,14 +18,7 @@ from pathlib import Path
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.http.compression import (
-    ENCODINGS,
-    MIN_SIZE,
-    STATIC_QUALITY,
-    accepted_encoding,
-    compress,
-    is_compressible,
-)
+from api.http.compression import STATIC_QUALITY, header_value, precompress, representation
 from api.http.page_cache import not_modified
 
 PREFIX = "/static/"
@@ -65,12 +58,7 @@ def _content_type(path: Path) -> bytes:
 def _load(path: Path, relative: str) -> Asset:
     body = path.read_bytes()
     content_type = _content_type(path)
-    encoded: dict[str, bytes] = {}
-    if is_compressible(content_type) and len(body) >= MIN_SIZE:
-        for encoding in ENCODINGS:
-            smaller = compress(body, encoding, STATIC_QUALITY[encoding])
-            if len(smaller) < len(body):
-                encoded[encoding] = smaller
+    encoded = precompress(content_type, body, STATIC_QUALITY)
     fingerprint = hashlib.sha256(body).hexdigest()[:12]
     return Asset(relative, fingerprint, content_type, body, encoded)
 
@@ -121,24 +109,23 @@ class StaticFiles:
             await self.app(scope, receive, send)
             return
         asset, current = found
-        request_headers = {bytes(k): bytes(v) for k, v in scope.get("headers", [])}
-        etag = f'"{asset.fingerprint}"'
+        request_headers = scope.get("headers", [])
+        strong = f'"{asset.fingerprint}"'
+        body, etag, encoding = representation(
+            header_value(request_headers, b"accept-encoding"), asset.body, asset.encoded, strong
+        )
         headers = [
             (b"content-type", asset.content_type),
             (b"cache-control", IMMUTABLE if current else REVALIDATE),
         ]
-        body = asset.body
         if asset.encoded:
             headers.append((b"vary", b"Accept-Encoding"))
-            encoding = accepted_encoding(request_headers.get(b"accept-encoding", b""))
-            if encoding in asset.encoded:
-                body = asset.encoded[encoding]
-                etag = f"W/{etag}"  # another representation of the same file
-                headers.append((b"content-encoding", encoding.encode()))
+        if encoding is not None:
+            headers.append((b"content-encoding", encoding.encode()))
         headers.append((b"etag", etag.encode()))
         status = 200
-        if_none_match = request_headers.get(b"if-none-match", b"").decode("latin-1")
-        if not_modified(if_none_match, "", f'"{asset.fingerprint}"', None):
+        if_none_match = (header_value(request_headers, b"if-none-match") or b"").decode("latin-1")
+        if not_modified(if_none_match, "", strong, None):
             status, body = 304, b""
             headers = [(k, v) for k, v in headers if k in (b"cache-control", b"vary", b"etag")]
         else:

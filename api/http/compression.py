@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from collections.abc import Iterable
 from typing import Protocol
 
 import brotli
@@ -94,11 +95,37 @@ class _GzipStream:
         return self._compressor.flush(zlib.Z_FINISH)
 
 
-def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+def header_value(headers: Iterable[tuple[bytes, bytes]], name: bytes) -> bytes | None:
+    """The first value of a header (name in lower case), or None."""
     for key, value in headers:
-        if key.lower() == name:
-            return value
+        if bytes(key).lower() == name:
+            return bytes(value)
     return None
+
+
+def weak(etag: str) -> str:
+    """The validator of another representation (an encoded copy) of the same content."""
+    return etag if etag.startswith("W/") else f"W/{etag}"
+
+
+def precompress(content_type: bytes, body: bytes, quality: dict[str, int]) -> dict[str, bytes]:
+    """The body compressed once per encoding where that makes it smaller (static files at
+    start, cached pages when stored)."""
+    if not is_compressible(content_type) or len(body) < MIN_SIZE:
+        return {}
+    encoded = {name: compress(body, name, quality[name]) for name in ENCODINGS}
+    return {name: smaller for name, smaller in encoded.items() if len(smaller) < len(body)}
+
+
+def representation(
+    accept_encoding: bytes | None, body: bytes, encoded: dict[str, bytes], etag: str
+) -> tuple[bytes, str, str | None]:
+    """What to send of precompressed content: the body, its ETag (weak for an encoded copy,
+    RFC 9110 8.8.1) and its Content-Encoding (None for the identity)."""
+    encoding = accepted_encoding(accept_encoding or b"")
+    if encoding is not None and encoding in encoded:
+        return encoded[encoding], weak(etag), encoding
+    return body, etag, None
 
 
 def merge_vary(headers: list[tuple[bytes, bytes]], name: bytes) -> list[tuple[bytes, bytes]]:
@@ -124,8 +151,9 @@ class Compression:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_headers = scope.get("headers", [])
-        encoding = accepted_encoding(_header(list(request_headers), b"accept-encoding") or b"")
+        encoding = accepted_encoding(
+            header_value(scope.get("headers", []), b"accept-encoding") or b""
+        )
         start: Message | None = None
         stream: _Stream | None = None
         passing = True
@@ -134,16 +162,16 @@ class Compression:
             nonlocal start, stream, passing
             if message["type"] == "http.response.start":
                 headers = [(bytes(k), bytes(v)) for k, v in message.get("headers", [])]
-                content_type = _header(headers, b"content-type") or b""
+                content_type = header_value(headers, b"content-type") or b""
                 eligible = (
                     message["status"] == 200
                     and is_compressible(content_type)
-                    and _header(headers, b"content-encoding") is None
-                    and _header(headers, b"content-range") is None
+                    and header_value(headers, b"content-encoding") is None
+                    and header_value(headers, b"content-range") is None
                 )
                 if eligible:
                     headers = merge_vary(headers, b"Accept-Encoding")
-                length = _header(headers, b"content-length")
+                length = header_value(headers, b"content-length")
                 too_small = length is not None and int(length) < self.min_size
                 if not eligible or encoding is None or too_small:
                     await send({**message, "headers": headers})
@@ -181,9 +209,9 @@ class Compression:
 def _encoded_start(start: Message, encoding: str, length: int | None) -> Message:
     headers = [(k, v) for k, v in start["headers"] if k.lower() not in (b"content-length", b"etag")]
     # The ETag names the identity body; the encoded body is another representation.
-    etag = _header(start["headers"], b"etag")
+    etag = header_value(start["headers"], b"etag")
     if etag is not None:
-        headers.append((b"etag", etag if etag.startswith(b"W/") else b"W/" + etag))
+        headers.append((b"etag", weak(etag.decode("latin-1")).encode("latin-1")))
     headers.append((b"content-encoding", encoding.encode()))
     if length is not None:
         headers.append((b"content-length", str(length).encode()))

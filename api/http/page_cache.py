@@ -29,14 +29,13 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import clock
 from api.articles.generation import Generation, GenerationReader
+from api.http.auth import SESSION_COOKIE
 from api.http.compression import (
     CACHED_QUALITY,
-    ENCODINGS,
-    MIN_SIZE,
-    accepted_encoding,
-    compress,
-    is_compressible,
+    header_value,
     merge_vary,
+    precompress,
+    representation,
 )
 
 PUBLIC_CACHE = "public"
@@ -151,10 +150,7 @@ class PageCache:
 
 
 def _header(scope: Scope, name: bytes) -> bytes:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return bytes(value)
-    return b""
+    return header_value(scope.get("headers", []), name) or b""
 
 
 def cache_key(scope: Scope) -> tuple[bytes, ...]:
@@ -283,17 +279,12 @@ class PageCacheMiddleware:
             body=body,
             etag=make_etag(generation.number, body),
             last_modified=generation.changed_at,
-            encoded=_encodings(headers, body),
+            encoded=precompress(
+                header_value(headers, b"content-type") or b"", body, CACHED_QUALITY
+            ),
         )
         self.cache.put(cache_key(scope), entry)
         return entry
-
-
-def _encodings(headers: list[tuple[bytes, bytes]], body: bytes) -> dict[str, bytes]:
-    content_type = next((v for k, v in headers if k == b"content-type"), b"")
-    if not is_compressible(content_type) or len(body) < MIN_SIZE:
-        return {}
-    return {name: compress(body, name, CACHED_QUALITY[name]) for name in ENCODINGS}
 
 
 async def answer(scope: Scope, send: Send, entry: CachedPage) -> None:
@@ -304,14 +295,13 @@ async def answer(scope: Scope, send: Send, entry: CachedPage) -> None:
         entry.last_modified,
     )
     headers = [*entry.headers]
-    etag, body = entry.etag, entry.body
+    body, etag, encoding = representation(
+        _header(scope, b"accept-encoding"), entry.body, entry.encoded, entry.etag
+    )
     if entry.encoded:
         headers = merge_vary(headers, b"Accept-Encoding")
-        encoding = accepted_encoding(_header(scope, b"accept-encoding"))
-        if encoding in entry.encoded:
-            # Another representation of the same page: a weak validator (RFC 9110, 8.8.1).
-            etag, body = f"W/{entry.etag}", entry.encoded[encoding]
-            headers.append((b"content-encoding", encoding.encode()))
+    if encoding is not None:
+        headers.append((b"content-encoding", encoding.encode()))
     if modified:
         headers.append((b"content-length", str(len(body)).encode()))
     else:
@@ -361,7 +351,7 @@ def _personal(send: Send) -> Send:
 
 
 BeforeSend = Callable[[Message, Scope], Awaitable[None]]
-SESSION_COOKIE_MARK = b"kdx_session="  # api.http.auth.SESSION_COOKIE
+SESSION_COOKIE_MARK = f"{SESSION_COOKIE}=".encode()
 
 
 def _may_have_principal(scope: Scope) -> bool:
