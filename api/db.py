@@ -19,7 +19,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
-from api.settings import Settings
+from api.settings import DEFAULT_DATABASE_POOL_SIZE, Settings
 from api.sqlite_engine import PooledSQLiteEngine
 
 os.environ.setdefault("PICCOLO_CONF", "api.piccolo_conf")
@@ -31,7 +31,7 @@ def sqlite_path(database_url: str) -> Path:
     return Path(unquote(urlparse(database_url).path))
 
 
-def create_engine(database_url: str, pool_size: int = 8) -> Engine:
+def create_engine(database_url: str, pool_size: int = DEFAULT_DATABASE_POOL_SIZE) -> Engine:
     """The engine for DATABASE_URL; pool_size is DATABASE_POOL_SIZE (connections per process)."""
     if database_url.startswith("sqlite"):
         path = sqlite_path(database_url)
@@ -125,7 +125,7 @@ async def migrate(quiet: bool = True) -> None:
         raise RuntimeError(f"migrations failed: {result.message}\n{buffer.getvalue()}")
 
 
-async def start_pool(engine: Engine, size: int = 8) -> None:
+async def start_pool(engine: Engine, size: int = DEFAULT_DATABASE_POOL_SIZE) -> None:
     """PostgreSQL's pool opens at start; SQLite's pool opens connections as they are needed."""
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=1, max_size=size)

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Literal
 
 DEFAULT_SECRET_KEY = "embedded-mode-secret-key-do-not-use-in-production"
+# Database connections per process (DATABASE_POOL_SIZE): PostgreSQL's pool, SQLite's open ones.
+DEFAULT_DATABASE_POOL_SIZE = 8
 
 Mode = Literal["embedded", "production"]
 
@@ -79,8 +81,7 @@ class Settings:
     login_window_minutes: int = 15
     run_worker_in_process: bool = True
     database_pool: bool = True  # PostgreSQL connection pool (tests run without)
-    # Connections per process: PostgreSQL's pool, and SQLite's long-lived connections.
-    database_pool_size: int = 8
+    database_pool_size: int = DEFAULT_DATABASE_POOL_SIZE
     demo_content: bool = True
     # Approval of an application must come from someone other than who recorded the
     # anti-social-forces check (a second pair of eyes).

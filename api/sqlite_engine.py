@@ -17,6 +17,7 @@ import asyncio
 import contextlib
 import sqlite3
 from collections import deque
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiosqlite
@@ -27,7 +28,8 @@ from piccolo.engine.sqlite import (
     dict_factory,
 )
 
-DEFAULT_POOL_SIZE = 4
+from api.settings import DEFAULT_DATABASE_POOL_SIZE
+
 HAS_RETURNING = sqlite3.sqlite_version_info >= (3, 35)
 
 
@@ -80,7 +82,7 @@ def is_write(query: str) -> bool:
 class PooledTransaction(SQLiteTransaction):
     """A transaction on a pooled connection, given back (not closed) when it ends."""
 
-    __slots__ = ("_writer",)
+    __slots__ = ("_lease", "_writer")
 
     def __init__(
         self,
@@ -95,18 +97,12 @@ class PooledTransaction(SQLiteTransaction):
         if self._parent is not None:
             return self._parent  # type: ignore[no-any-return]
         engine: PooledSQLiteEngine = self.engine  # type: ignore[assignment]
-        if self._writer:
-            await engine.writer.acquire()
+        self._lease = engine.lease(writes=self._writer)
+        self.connection = await self._lease.__aenter__()
         try:
-            self.connection = await engine.acquire()
-            try:
-                await self.begin()
-            except BaseException:
-                await engine.release(self.connection)
-                raise
-        except BaseException:
-            if self._writer:
-                engine.writer.release()
+            await self.begin()
+        except BaseException as exc:
+            await self._lease.__aexit__(type(exc), exc, exc.__traceback__)
             raise
         self.context = self.engine.current_transaction.set(self)
         return self
@@ -114,7 +110,6 @@ class PooledTransaction(SQLiteTransaction):
     async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
         if self._parent is not None:
             return exception is None
-        engine: PooledSQLiteEngine = self.engine  # type: ignore[assignment]
         try:
             if exception is not None:
                 if not self._rolled_back:
@@ -122,10 +117,9 @@ class PooledTransaction(SQLiteTransaction):
             elif not self._committed and not self._rolled_back:
                 await self.commit()
         finally:
-            # A failed COMMIT or ROLLBACK leaves the transaction open: release() ends it.
-            await engine.release(self.connection)
-            if self._writer:
-                engine.writer.release()
+            # A failed COMMIT or ROLLBACK leaves the transaction open: the lease's release()
+            # ends it.
+            await self._lease.__aexit__(exception_type, exception, traceback)
             self.engine.current_transaction.reset(self.context)
         return exception is None
 
@@ -133,7 +127,9 @@ class PooledTransaction(SQLiteTransaction):
 class PooledSQLiteEngine(SQLiteEngine):
     __slots__ = ("_idle", "_open", "_slots", "size", "writer")
 
-    def __init__(self, path: str, size: int = DEFAULT_POOL_SIZE, **connection_kwargs: Any) -> None:
+    def __init__(
+        self, path: str, size: int = DEFAULT_DATABASE_POOL_SIZE, **connection_kwargs: Any
+    ) -> None:
         super().__init__(path=path, **connection_kwargs)
         self.size = max(1, size)
         self.writer = Slots(1)
@@ -184,6 +180,23 @@ class PooledSQLiteEngine(SQLiteEngine):
         finally:
             self._slots.release()
 
+    @contextlib.asynccontextmanager
+    async def lease(self, writes: bool) -> AsyncIterator[aiosqlite.Connection]:
+        """A connection for one statement or one transaction. A write takes the writer slot
+        first, so that at most one pooled connection waits on SQLite's write lock while the
+        others serve readers."""
+        if writes:
+            await self.writer.acquire()
+        try:
+            connection = await self.acquire()
+            try:
+                yield connection
+            finally:
+                await self.release(connection)
+        finally:
+            if writes:
+                self.writer.release()
+
     async def close(self) -> None:
         """Close the idle connections (at shutdown; a connection in use closes when given back)."""
         idle, self._idle = self._idle, []
@@ -210,20 +223,10 @@ class PooledSQLiteEngine(SQLiteEngine):
         # takes the writer slot as a write transaction does: otherwise writes that wait for
         # SQLite's lock (a counter, a session touch) each hold a pooled connection meanwhile,
         # and under load they took the whole pool from the readers.
-        writes = is_write(query)
-        if writes:
-            await self.writer.acquire()
-        try:
-            connection = await self.acquire()
-            try:
-                return await self._run_in_existing_connection(
-                    connection, query, args, query_type, table
-                )
-            finally:
-                await self.release(connection)
-        finally:
-            if writes:
-                self.writer.release()
+        async with self.lease(writes=is_write(query)) as connection:
+            return await self._run_in_existing_connection(
+                connection, query, args, query_type, table
+            )
 
     async def _run_in_existing_connection(
         self,

@@ -1,7 +1,7 @@
 """argon2id password hashing with the parameters from settings.
 
-Hashing costs about 0.2 s of CPU and 64 MiB per call at the default parameters, so it never runs
-on the event loop: each Passwords (one per parameter set and process, `passwords_for`) hashes and
+Hashing costs tens of milliseconds of CPU and about 19 MiB per call at the default parameters
+(api.settings.Argon2Parameters), so it never runs on the event loop: each Passwords (one per parameter set and process, `passwords_for`) hashes and
 verifies on its own small thread pool, which bounds how many run at once (memory) while the rest
 of the site keeps serving. Logins beyond that wait their turn in the pool's queue.
 """

@@ -55,30 +55,28 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=BACKOFF_BASE_SECONDS * (2 ** max(0, attempts - 1)))
 
 
-def _due(now: datetime) -> Any:
-    return ((Job.status == "queued") & (Job.run_after <= now)) | (
-        (Job.status == "running") & (Job.locked_at < now - STALE_AFTER)
-    )
+# A job a worker may take: queued and due, or running under a worker that died. Parameters:
+# now, and now - STALE_AFTER.
+DUE = "(status = 'queued' AND run_after <= {}) OR (status = 'running' AND locked_at < {})"
 
 
 async def claim(worker_id: str) -> ClaimedJob | None:
     now = clock.now()
+    due = (now, now - STALE_AFTER)
     # A plain read first: polling an empty queue every second must not take the write lock
     # (on SQLite a write transaction queues behind, and holds up, every other writer).
-    if not await Job.exists().where(_due(now)):
+    if not await Job.raw(f"SELECT id FROM job WHERE {DUE} LIMIT 1", *due):  # noqa: S608
         return None
     lock = " FOR UPDATE SKIP LOCKED" if is_postgres() else ""
     # QueryString renders {} as each engine's placeholder; the SQL text holds no input.
     sql = QueryString(
         "UPDATE job SET status = 'running', attempts = attempts + 1, locked_by = {}, "  # noqa: S608
-        "locked_at = {} WHERE id = (SELECT id FROM job WHERE "
-        "(status = 'queued' AND run_after <= {}) OR (status = 'running' AND locked_at < {})"
+        f"locked_at = {{}} WHERE id = (SELECT id FROM job WHERE {DUE}"
         f" ORDER BY run_after, id LIMIT 1{lock}) "
         "RETURNING id, kind, payload, attempts, max_attempts",
         worker_id,
         now,
-        now,
-        now - STALE_AFTER,
+        *due,
     )
     async with transaction():
         rows = await current_engine().run_querystring(sql)
