@@ -64,7 +64,7 @@ MEMBER_PATHS = [
 MEMBER = ("member@example.jp", "demo-member-2026")
 
 
-def _percentile(values: list[float], fraction: float) -> float:
+def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
 
@@ -117,10 +117,18 @@ def _first_case_study(client: httpx.Client) -> str:
     return found.group(1) if found else "/case-studies"
 
 
+def csrf_of(html: str) -> str:
+    """The CSRF token of a page's form ("" when it has none)."""
+    found = re.search(r'name="_csrf" value="([^"]+)"', html)
+    return found.group(1) if found else ""
+
+
 def _login(client: httpx.Client, account: tuple[str, str]) -> None:
-    page = client.get("/login").text
-    token = re.search(r'name="_csrf" value="([^"]+)"', page)
-    data = {"email": account[0], "password": account[1], "_csrf": token.group(1) if token else ""}
+    data = {
+        "email": account[0],
+        "password": account[1],
+        "_csrf": csrf_of(client.get("/login").text),
+    }
     response = client.post("/login", data=data)
     if response.status_code >= 400:
         raise SystemExit(f"login as {account[0]} failed: {response.status_code}")
@@ -150,7 +158,7 @@ def run(base_url: str, args: argparse.Namespace) -> None:
             status, times = _time_sequential(anonymous, path, requests)
             rps = _throughput(base_url, path, args, None)
             rows.append(
-                ("匿名", path, status, statistics.median(times), _percentile(times, 0.95), rps)
+                ("匿名", path, status, statistics.median(times), percentile(times, 0.95), rps)
             )
     for role, account, paths in (("編集者", EDITOR, EDITOR_PATHS), ("会員", MEMBER, MEMBER_PATHS)):
         with httpx.Client(base_url=base_url, headers=ENCODINGS) as signed_in:
@@ -161,7 +169,7 @@ def run(base_url: str, args: argparse.Namespace) -> None:
                 status, times = _time_sequential(signed_in, path, requests)
                 rps = _throughput(base_url, path, args, signed_in.cookies)
                 rows.append(
-                    (role, path, status, statistics.median(times), _percentile(times, 0.95), rps)
+                    (role, path, status, statistics.median(times), percentile(times, 0.95), rps)
                 )
 
     load = f"wrk -t2 -c32 -d{args.seconds}s" if args.wrk else f"httpx, {args.concurrency} at once"

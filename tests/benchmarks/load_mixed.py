@@ -29,6 +29,7 @@ from pathlib import Path
 import httpx
 
 from api.settings import Argon2Parameters
+from tests.benchmarks.bench_site import csrf_of, percentile
 from tests.server import started_server
 
 TIMEOUT = 10.0
@@ -70,15 +71,10 @@ class Tally:
         return response
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="_csrf" value="([^"]+)"', html)
-    return found.group(1) if found else ""
-
-
 async def _login(tally: Tally, client: httpx.AsyncClient, who: str, kind: str = "login") -> None:
     page = await client.get("/login")
     email, password = ACCOUNTS[who]
-    data = {"email": email, "password": password, "_csrf": _csrf(page.text)}
+    data = {"email": email, "password": password, "_csrf": csrf_of(page.text)}
     await tally.request(kind, client, "POST", "/login", data=data)
 
 
@@ -122,7 +118,7 @@ async def member(tally: Tally, base_url: str, until: float) -> None:
             else:
                 target = random.choice(solutions)
                 page = await client.get(target)
-                token = _csrf(page.text)
+                token = csrf_of(page.text)
                 await tally.request("フォーム送信", client, "POST", f"{target}/bookmark",
                                     data={"_csrf": token})  # fmt: skip
 
@@ -141,7 +137,7 @@ async def applicant(tally: Tally, base_url: str, until: float) -> None:
     async with _client(base_url) as client:
         while time.monotonic() < until:
             form = await client.get("/join")
-            data = {**application_form(7), "_csrf": _csrf(form.text)}
+            data = {**application_form(7), "_csrf": csrf_of(form.text)}
             await tally.request("フォーム送信", client, "POST", "/join/confirm", data=data)
 
 
@@ -171,11 +167,6 @@ async def run(base_url: str, clients: int, seconds: float, burst: int) -> Tally:
     return tally
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * fraction))]
-
-
 def report(tally: Tally, log: str, clients: int, seconds: float) -> None:
     locked = log.count("database is locked")
     print(
@@ -187,7 +178,7 @@ def report(tally: Tally, log: str, clients: int, seconds: float) -> None:
     for kind in kinds:
         times = tally.times.get(kind, [])
         p50 = statistics.median(times) if times else 0.0
-        p99 = _percentile(times, 0.99) if times else 0.0
+        p99 = percentile(times, 0.99) if times else 0.0
         most = max(times) if times else 0.0
         print(f"| {kind} | {len(times)} | {p50:.0f} | {p99:.0f} | {most:.0f} | "
               f"{tally.server_errors.get(kind, 0)} | {tally.timeouts.get(kind, 0)} | "

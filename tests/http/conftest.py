@@ -21,7 +21,7 @@ from api.audit.tables import AuditEntry
 from api.jobs import service as jobs
 from api.jobs.tables import Job
 from api.mail.tables import OutboxMail
-from api.permissions import Role
+from api.permissions import SCOPES, Role
 from api.principal import Principal
 from api.settings import Settings
 from tests.conftest import PASSWORD, make_account, web_login
@@ -79,6 +79,15 @@ def admin_principal(view: accounts.AccountView) -> Principal:
     return Principal(
         account_id=view.id, email=view.email, display_name=view.display_name, roles=view.roles
     )
+
+
+async def every_scope_token(world: World) -> str:
+    """An API token of the admin with every scope (the walks of every route use it)."""
+    admin = world.accounts[Role.ADMIN]
+    _, token = await accounts.create_api_token(
+        admin_principal(admin), admin.id, "全スコープ", list(SCOPES)
+    )
+    return token
 
 
 @pytest.fixture

@@ -14,20 +14,10 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
-from api.accounts import service as accounts
-from api.permissions import SCOPES, Role
-from tests.http.conftest import World, admin_principal
+from tests.http.conftest import World, every_scope_token
 
 EXAMPLES = 8  # per operation and client; CI time stays bounded
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
-
-
-async def every_scope_token(world: World) -> str:
-    admin = world.accounts[Role.ADMIN]
-    _, token = await accounts.create_api_token(
-        admin_principal(admin), admin.id, "全スコープ", list(SCOPES)
-    )
-    return token
 
 
 def run_operations(app: Litestar, headers: dict[str, str]) -> list[str]:

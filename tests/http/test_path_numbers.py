@@ -8,9 +8,8 @@ import re
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from api.accounts import service as accounts
 from api.permissions import PERMISSIONS, SCOPES, Role
-from tests.http.conftest import World, admin_principal
+from tests.http.conftest import World, every_scope_token
 from tests.http.test_permissions import endpoints
 
 INT_PARAM = re.compile(r"\{(\w+):int\}")
@@ -21,9 +20,7 @@ async def test_out_of_range_numbers_in_paths_answer_404(
     client: AsyncTestClient, app: Litestar, world: World
 ) -> None:
     admin = world.accounts[Role.ADMIN]
-    _, token = await accounts.create_api_token(
-        admin_principal(admin), admin.id, "全スコープ", list(SCOPES)
-    )
+    token = await every_scope_token(world)
     client.cookies.clear()
     headers = {"Authorization": f"Bearer {token}"}
     values = world.path_values()

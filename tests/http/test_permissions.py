@@ -14,7 +14,14 @@ from api.http.guards import SAFE_METHODS, action_of
 from api.permissions import PERMISSIONS, SCOPES, Role
 from api.settings import Settings
 from tests.conftest import PASSWORD, csrf_token, make_account
-from tests.http.conftest import ROLE_CASES, World, admin_principal, login_as, role_email
+from tests.http.conftest import (
+    ROLE_CASES,
+    World,
+    admin_principal,
+    every_scope_token,
+    login_as,
+    role_email,
+)
 
 ANONYMOUS = "anonymous"
 _PARAM = re.compile(r"\{(\w+):\w+\}")
@@ -126,9 +133,7 @@ async def test_a_token_with_every_scope_reaches_only_scoped_actions(
     settings: Settings, client: AsyncTestClient, app: Litestar, world: World
 ) -> None:
     admin = world.accounts[Role.ADMIN]
-    _, token = await accounts.create_api_token(
-        admin_principal(admin), admin.id, "全スコープ", list(SCOPES)
-    )
+    token = await every_scope_token(world)
     client.cookies.clear()
     problems = []
     for endpoint in endpoints(app):
