@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -84,6 +84,12 @@ def contains(column: Any, text: str) -> Any:
     operator = "ILIKE" if is_postgres() else "LIKE"
     name = column._meta.get_full_name(with_alias=False)
     return WhereRaw(f"{name} {operator} {{}} ESCAPE '\\'", f"%{escaped}%")
+
+
+def placeholders(values: Sequence[object]) -> str:
+    """One raw-query placeholder per value, for a written-out `IN (...)`: the values stay
+    parameters, never text in the SQL."""
+    return ", ".join("{}" for _ in values)
 
 
 def text_agg(column_sql: str) -> str:

@@ -67,6 +67,9 @@ def build_environment(locale: str = DEFAULT_LOCALE, locale_dir: Path = LOCALE_DI
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        # Templates are read once per process, like the code and the static files: checking
+        # every file's mtime on each render cost more than some pages' queries.
+        auto_reload=False,
     )
     env.install_gettext_translations(translations(locale, locale_dir), newstyle=True)  # type: ignore[attr-defined]
     env.filters["era_date"] = dates.format_era_date
