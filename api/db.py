@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -90,6 +91,13 @@ def placeholders(values: Sequence[object]) -> str:
     """One raw-query placeholder per value, for a written-out `IN (...)`: the values stay
     parameters, never text in the SQL."""
     return ", ".join("{}" for _ in values)
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """Whether a failed statement broke a unique constraint (on either engine)."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE" in str(exc).upper()
+    return type(exc).__name__ == "UniqueViolationError"
 
 
 def text_agg(column_sql: str) -> str:

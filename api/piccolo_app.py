@@ -23,6 +23,7 @@ from api.articles.tables import (
     Theme,
 )
 from api.audit.tables import AuditEntry
+from api.events.tables import Event, EventRegistration
 from api.jobs.tables import Job
 from api.mail.tables import OutboxMail
 from api.media.tables import MediaItem
@@ -69,6 +70,8 @@ TABLES = [
     SolutionInquiry,
     SolutionMonthlyStat,
     SolutionFile,
+    Event,
+    EventRegistration,
 ]
 
 APP_CONFIG = AppConfig(

@@ -45,3 +45,15 @@ def required_text_problem(value: str, label: str, max_length: int) -> str | None
     if any(unicodedata.category(ch) == "Cc" for ch in value):
         return f"{label}に使用できない文字が含まれています。"
     return None
+
+
+def has_control(text: str, allowed: str = "") -> bool:
+    """Control characters (NUL among them, which PostgreSQL refuses in text)."""
+    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
+
+
+def flag(value: object) -> bool:
+    """A checkbox or a JSON boolean: on, true, 1, yes."""
+    if isinstance(value, bool):
+        return value
+    return lookup_text(value, 10).lower() in {"on", "true", "1", "yes"}

@@ -11,7 +11,6 @@ import hashlib
 import json
 import re
 import secrets
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -24,7 +23,7 @@ from api.accounts.tables import Account
 from api.applications.tables import AntisocialCheck, Application, ScreeningChecklist
 from api.audit import service as audit
 from api.dates import era_year, to_local
-from api.db import is_postgres, is_storable_id, transaction
+from api.db import is_postgres, is_storable_id, is_unique_violation, transaction
 from api.errors import Conflict, NotFound, ValidationFailed
 from api.mail.service import queue_mail
 from api.members import service as members
@@ -126,12 +125,6 @@ def _local_date(value: datetime) -> date:
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _is_unique_violation(exc: BaseException) -> bool:
-    if isinstance(exc, sqlite3.IntegrityError):
-        return "UNIQUE" in str(exc).upper()
-    return type(exc).__name__ == "UniqueViolationError"
 
 
 def _json(value: Any) -> str:
@@ -340,7 +333,7 @@ async def submit_application(settings: Settings, values: Mapping[str, object]) -
     except Exception as exc:
         # The same form posted twice at the same moment: the second finds the first, whether it
         # met the unique key or (having checked before the first committed) its duplicate name.
-        replay = isinstance(exc, ValidationFailed) or _is_unique_violation(exc)
+        replay = isinstance(exc, ValidationFailed) or is_unique_violation(exc)
         if replay and is_submission_key(key) and (earlier := await _by_submission_key(key)):
             return earlier
         raise
@@ -753,7 +746,7 @@ async def current_checklist() -> ChecklistVersion:
                         ScreeningChecklist(version=1, items=_items_json(DEFAULT_CHECKLIST))
                     )
         except Exception as exc:
-            if not _is_unique_violation(exc):  # seeded by a concurrent first use
+            if not is_unique_violation(exc):  # seeded by a concurrent first use
                 raise
         rows = await _checklist_rows()
     return _checklist_view(rows[0])
@@ -811,7 +804,7 @@ async def save_checklist(actor: Principal, labels: list[str]) -> ChecklistVersio
                 after={"version": version, "items": cleaned},
             )  # fmt: skip
     except Exception as exc:
-        if _is_unique_violation(exc):
+        if is_unique_violation(exc):
             raise Conflict(
                 "ほかの管理者が同時にチェックリストを更新しました。再読み込みしてから保存してください。"
             ) from None

@@ -23,7 +23,7 @@ from api.members.reference import (
     PREFECTURES,
     SIZE_LABELS,
 )
-from api.text import clean, email_problem, normalize_email, required_text_problem
+from api.text import clean, email_problem, flag, normalize_email, required_text_problem
 
 _DASHES = re.compile(r"[\-‐‑‒–—―−ー－]")
 _KANA_ALLOWED = re.compile(r"^[\u30a1-\u30f6\u30fc\u30fb 　A-Za-z0-9&・.\-]+$")
@@ -124,12 +124,6 @@ def _choice_problem(
     if value not in choices:
         return f"{label}は一覧から選んでください。"
     return None
-
-
-def _flag(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    return str(value or "").strip().lower() in {"1", "true", "on", "yes"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +228,7 @@ def validate_organisation(
         website=clean(values.get("website"), 301),
         representative_name=clean(values.get("representative_name"), 100),
         representative_title=clean(values.get("representative_title"), 100),
-        profile_public=_flag(values.get("profile_public")),
+        profile_public=flag(values.get("profile_public")),
         profile_text=clean(values.get("profile_text"), 4001).replace("\r\n", "\n"),
         contacts=tuple(validate_contact(values, prefix, errors) for prefix in contact_prefixes),
     )

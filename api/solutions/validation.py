@@ -3,7 +3,6 @@ trimmed, multi-valued fields as lists) and says what is wrong, field by field, i
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +24,7 @@ from api.solutions.reference import (
     MAX_TITLE,
     PRICE_MODEL_LABELS,
 )
-from api.text import clean, lookup_text, required_text_problem
+from api.text import clean, flag, has_control, lookup_text, required_text_problem
 
 
 def _values(value: object) -> list[str]:
@@ -42,17 +41,6 @@ def _values(value: object) -> list[str]:
         if text and text not in seen:
             seen.append(text)
     return seen
-
-
-def _has_control(text: str, allowed: str = "") -> bool:
-    """Control characters (NUL among them, which PostgreSQL refuses in text)."""
-    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in text)
-
-
-def _flag(value: object) -> bool:
-    if isinstance(value, bool):
-        return value
-    return lookup_text(value, 10).lower() in {"on", "true", "1", "yes"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,13 +74,13 @@ class SolutionInput:
             .strip()[: MAX_DESCRIPTION + 1],
             category_ids=tuple(_values(values.get("category_ids"))),
             industries=tuple(_values(values.get("industries"))),
-            all_kumamoto=_flag(values.get("all_kumamoto")),
+            all_kumamoto=flag(values.get("all_kumamoto")),
             municipalities=tuple(_values(values.get("municipalities"))),
             sizes=tuple(_values(values.get("sizes"))),
             price_model=lookup_text(values.get("price_model"), 20),
             price_text=clean(values.get("price_text"), MAX_PRICE_TEXT),
             delivery=tuple(_values(values.get("delivery"))),
-            subsidy_eligible=_flag(values.get("subsidy_eligible")),
+            subsidy_eligible=flag(values.get("subsidy_eligible")),
             website=clean(values.get("website"), 300),
             case_study_ids=tuple(_values(values.get("case_study_ids"))),
         )
@@ -110,7 +98,7 @@ class SolutionInput:
                 errors[name] = problem
         if len(self.description) > MAX_DESCRIPTION:
             errors["description"] = f"詳しい説明は{MAX_DESCRIPTION:,}文字以内で入力してください。"
-        elif _has_control(self.description, allowed="\n\t"):
+        elif has_control(self.description, allowed="\n\t"):
             errors["description"] = "詳しい説明に使用できない文字が含まれています。"
         if not self.category_ids:
             errors["category_ids"] = "カテゴリを1つ以上選んでください。"
@@ -132,7 +120,7 @@ class SolutionInput:
             errors["price_model"] = "料金体系を選んでください。"
         if len(self.price_text) > MAX_PRICE_TEXT:
             errors["price_text"] = f"料金の目安は{MAX_PRICE_TEXT}文字以内で入力してください。"
-        elif _has_control(self.price_text):
+        elif has_control(self.price_text):
             errors["price_text"] = "料金の目安に使用できない文字が含まれています。"
         if not self.delivery:
             errors["delivery"] = "提供形態を1つ以上選んでください。"
@@ -142,7 +130,7 @@ class SolutionInput:
             not self.website.startswith(("https://", "http://"))
             or len(self.website) > 300
             or any(ch.isspace() for ch in self.website)
-            or _has_control(self.website)
+            or has_control(self.website)
         ):
             errors["website"] = "URLは https:// から始まる形で入力してください（300文字以内）。"
         if len(self.case_study_ids) > MAX_CASE_STUDIES:

@@ -1,0 +1,1 @@
+"""Events: the consortium's own events and seminars, registration, waiting lists and check-in."""
