@@ -5,13 +5,16 @@ updates the event in place, and a cancelled event arrives as STATUS:CANCELLED.""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
 from api.dates import JST
 from api.events.reference import Mode
-from api.events.service import EventView
+
+if TYPE_CHECKING:
+    from api.events.service import EventView
 
 PRODUCT_ID = "-//Kumamoto DX Consortium//Events//JA"
 UID_DOMAIN = "events.kumamoto-dx"

@@ -18,6 +18,7 @@ SUBJECTS = {
     "promoted": "【参加確定】キャンセル待ちから参加が確定しました: {title}",
     "cancelled_registration": "【キャンセル受付】{title}",
     "cancelled_event": "【開催中止】{title}",
+    "reminder": "【明日開催】{title}",
 }
 
 OPENINGS = {
@@ -29,6 +30,7 @@ OPENINGS = {
     "promoted": "キャンセルが出たため、キャンセル待ちから参加が確定しました。",
     "cancelled_registration": "以下の催しへのお申し込みのキャンセルを受け付けました。",
     "cancelled_event": "誠に申し訳ございませんが、以下の催しは開催を中止いたします。",
+    "reminder": "以下の催しの開催が近づきました。ご参加をお待ちしております。",
 }
 
 
@@ -45,8 +47,10 @@ def compose(
     *,
     event_url: str,
     cancel_url: str,
+    online_url: str = "",
 ) -> tuple[str, str]:
-    """(subject, body) of one mail."""
+    """(subject, body) of one mail; online_url is given to online participants once the
+    reminder has gone out."""
     lines = [
         f"{registration.name} 様",
         "",
@@ -59,9 +63,15 @@ def compose(
         f"受付番号: {registration.reference}",
         f"催しのページ: {event_url}",
     ]
+    if online_url:
+        lines += [
+            "",
+            "オンライン参加用URL（参加登録された方専用です。共有はご遠慮ください）:",
+            online_url,
+        ]
     if kind == "cancelled_event" and event.cancel_reason:
         lines += ["", "中止の理由:", event.cancel_reason]
-    if kind in ("registered", "waiting", "promoted"):
+    if kind in ("registered", "waiting", "promoted", "reminder"):
         lines += [
             "",
             "ご都合が悪くなった場合は、次のリンクからキャンセルしてください（催しの終了まで有効）。",

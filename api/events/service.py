@@ -44,7 +44,7 @@ from api.events.reference import (
 )
 from api.events.tables import Event, EventRegistration
 from api.events.validation import EventInput, RegistrationInput
-from api.mail.service import queue_mail
+from api.mail.service import Attachment, queue_mail
 from api.members.directory import SECRETARIAT
 from api.members.service import own_organisation_id
 from api.members.validation import normalize_kana
@@ -109,6 +109,7 @@ class EventView:
     cancelled_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    reminder_sent_at: datetime | None = None
     counts: Counts = field(default_factory=Counts)
     # Staff only (the edit form); every other reader goes through online_url_for().
     online_url: str = field(default="", repr=False)
@@ -255,7 +256,8 @@ def _event_view(row: dict[str, Any], counts: Counts | None = None) -> EventView:
         speakers=row["speakers"], state=row["state"], cancel_reason=row["cancel_reason"],
         published_at=row["published_at"], cancelled_at=row["cancelled_at"],
         created_at=row["created_at"], updated_at=row["updated_at"],
-        counts=counts or Counts(), online_url=row["online_url"],
+        reminder_sent_at=row["reminder_sent_at"], counts=counts or Counts(),
+        online_url=row["online_url"],
     )  # fmt: skip
 
 
@@ -1187,15 +1189,73 @@ def cancel_url(settings: Settings, token: str) -> str:
     return f"{settings.public_base_url}/events/cancel/{token}"
 
 
+# Mails that carry the event's .ics (a calendar adds it, or learns of the cancellation).
+_WITH_CALENDAR = frozenset({"registered", "promoted", "reminder", "cancelled_event"})
+
+
+def event_calendar(settings: Settings, views: list[EventView], name: str) -> bytes:
+    """The iCalendar text of events, each linking to its page."""
+    from api.events.calendar import calendar_of
+
+    return calendar_of(views, {view.id: event_url(settings, view.id) for view in views}, name)
+
+
 async def _mail(
     settings: Settings, kind: str, event: EventView, registration: RegistrationView
 ) -> None:
     """Queue one mail to a registrant in the caller's transaction (sent by the worker)."""
     if not registration.email:
         return  # anonymised
+    online = (
+        event.online_url
+        if registration.mode == Mode.ONLINE
+        and registration.status == RegistrationStatus.REGISTERED
+        and (kind == "reminder" or event.reminder_sent_at is not None)
+        and kind != "cancelled_event"
+        else ""
+    )
     subject, body = compose(
         kind, event, registration,
         event_url=event_url(settings, event.id),
         cancel_url=cancel_url(settings, cancel_token(settings, registration, event)),
+        online_url=online,
     )  # fmt: skip
-    await queue_mail(registration.email, subject, body)
+    attachments: tuple[Attachment, ...] = ()
+    if kind in _WITH_CALENDAR:
+        text = event_calendar(settings, [event], event.title).decode()
+        attachments = (Attachment(f"event-{event.id}.ics", "text/calendar", text),)
+    await queue_mail(registration.email, subject, body, attachments)
+
+
+# --- the day-before reminder -----------------------------------------------------------------
+
+REMINDER_LEAD = timedelta(days=1)
+
+
+async def send_due_reminders(settings: Settings) -> list[int]:
+    """Remind the registered people of events starting within a day. The event is marked in
+    the transaction that queues the mails, so each event is reminded once, whatever restarts or
+    how many workers look."""
+    now = clock.now()
+    due = await Event.select(Event.id).where(
+        Event.state == EventState.PUBLISHED,
+        Event.reminder_sent_at.is_null(),
+        Event.starts_at > now,
+        Event.starts_at <= now + REMINDER_LEAD,
+    )
+    reminded = []
+    for row in due:
+        async with transaction():
+            claimed = (
+                await Event.update({Event.reminder_sent_at: now})
+                .where(Event.id == row["id"], Event.reminder_sent_at.is_null())
+                .returning(Event.id)
+            )
+            if not claimed:
+                continue  # another worker took it
+            view = _event_view(await _event_row(row["id"]))
+            for registration in await _live_registrations(view.id):
+                if registration.status == RegistrationStatus.REGISTERED:
+                    await _mail(settings, "reminder", view, registration)
+        reminded.append(row["id"])
+    return reminded

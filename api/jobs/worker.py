@@ -64,12 +64,17 @@ class Worker:
             log.info("housekeeping: %s", purged)
 
     async def scheduled_tasks(self) -> None:
-        """Publish due scheduled articles, found from the database state (survives restarts)."""
+        """Publish due scheduled articles and remind registrants of tomorrow's events, found from
+        the database state (survives restarts)."""
         from api.articles.service import publish_due
+        from api.events.service import send_due_reminders
 
         published = await publish_due()
         if published:
             log.info("published scheduled articles: %s", published)
+        reminded = await send_due_reminders(self.settings)
+        if reminded:
+            log.info("reminded registrants of events: %s", reminded)
 
     async def run_forever(self, poll_seconds: float = 1.0) -> None:
         log.info("worker %s started", self.worker_id)

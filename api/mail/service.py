@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import smtplib
 import ssl
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -22,9 +23,30 @@ from api.settings import Settings
 log = logging.getLogger("kdx.mail")
 
 
-async def queue_mail(to_address: str, subject: str, body: str) -> int:
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A small text attachment kept with the mail in the outbox (an event's .ics)."""
+
+    filename: str
+    content_type: str  # e.g. text/calendar
+    text: str
+
+
+def _attachments_of(value: Any) -> list[Attachment]:
+    items = json.loads(value) if isinstance(value, str) else value
+    return [Attachment(**item) for item in items or []]
+
+
+async def queue_mail(
+    to_address: str, subject: str, body: str, attachments: tuple[Attachment, ...] = ()
+) -> int:
     rows = await OutboxMail.insert(
-        OutboxMail(to_address=to_address, subject=subject, body=body)
+        OutboxMail(
+            to_address=to_address,
+            subject=subject,
+            body=body,
+            attachments=json.dumps([asdict(item) for item in attachments], ensure_ascii=False),
+        )
     ).returning(OutboxMail.id)
     mail_id = int(rows[0]["id"])
     await jobs.enqueue("mail.send", {"mail_id": mail_id})
@@ -61,10 +83,19 @@ async def send_queued_mail(settings: Settings, payload: dict[str, Any]) -> None:
         message["Subject"] = mail["subject"]
         message["Message-ID"] = make_msgid(domain="kumamoto-dx")
         message.set_content(mail["body"], charset="utf-8")
+        for item in _attachments_of(mail["attachments"]):
+            maintype, _, subtype = item.content_type.partition("/")
+            message.add_attachment(
+                item.text.encode(), maintype=maintype, subtype=subtype, filename=item.filename
+            )
         await asyncio.to_thread(_smtp_send, settings, message)
         transport = "smtp"
     else:
-        log.info("mail to %s: %s\n%s", mail["to_address"], mail["subject"], mail["body"])
+        names = ", ".join(item.filename for item in _attachments_of(mail["attachments"]))
+        log.info(
+            "mail to %s: %s%s\n%s", mail["to_address"], mail["subject"],
+            f" [{names}]" if names else "", mail["body"],
+        )  # fmt: skip
         transport = "log"
     await OutboxMail.update(
         {OutboxMail.sent_at: clock.now(), OutboxMail.transport: transport}

@@ -546,3 +546,60 @@ async def test_icalendar_is_valid_with_tokyo_times_stable_uids_and_cancellations
     assert str(items[f"event-{dropped.id}@events.kumamoto-dx"]["STATUS"]) == "CANCELLED"
     again = calendar.calendar_of(views, {v.id: "https://example.jp/" for v in views}, "催し")
     assert {str(i["UID"]) for i in Calendar.from_ical(again).walk("VEVENT")} == set(items)
+
+
+# --- mails with the calendar and the reminder ---------------------------------------------------
+
+
+async def attachments_to(address: str) -> list[list[dict[str, str]]]:
+    import json
+
+    rows = (
+        await OutboxMail.select(OutboxMail.attachments)
+        .where(OutboxMail.to_address == address)
+        .order_by(OutboxMail.id)
+    )
+    return [
+        json.loads(row["attachments"])
+        if isinstance(row["attachments"], str)
+        else row["attachments"]
+        for row in rows
+    ]
+
+
+async def test_the_confirmation_carries_the_events_calendar_file(
+    settings: Settings, world: dict[str, Any]
+) -> None:
+    view = await published(world["staff"], capacity_onsite="1", capacity_online="0")
+    await events.register(settings, None, view.id, person(1))
+    await events.register(settings, None, view.id, person(2))  # waiting: no calendar entry yet
+    [[ics]] = await attachments_to("person1@example.jp")
+    assert ics["filename"] == f"event-{view.id}.ics" and ics["content_type"] == "text/calendar"
+    [item] = Calendar.from_ical(ics["text"]).walk("VEVENT")
+    assert str(item["UID"]) == f"event-{view.id}@events.kumamoto-dx"
+    assert await attachments_to("person2@example.jp") == [[]]
+
+
+async def test_the_reminder_goes_once_the_day_before_with_the_url_for_online_participants(
+    settings: Settings, world: dict[str, Any]
+) -> None:
+    from api.jobs.worker import Worker
+
+    view = await published(world["staff"], capacity_onsite="1", capacity_online="1")
+    await events.register(settings, None, view.id, person(1))
+    await events.register(settings, None, view.id, person(2, mode="online"))
+    await events.register(settings, None, view.id, person(3))  # waiting: not reminded
+    assert await events.send_due_reminders(settings) == []  # ten days ahead
+    day_before = view.starts_at - timedelta(hours=20)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(clock, "now", lambda: day_before)
+        await Worker(settings).scheduled_tasks()
+        assert await events.send_due_reminders(settings) == []  # once, whoever asks again
+    assert (await mails_to("person1@example.jp"))[-1] == "【明日開催】生成AI活用セミナー"
+    assert (await mails_to("person3@example.jp"))[-1].startswith("【キャンセル待ち受付】")
+    bodies = {
+        row["to_address"]: row["body"]
+        for row in await OutboxMail.select().where(OutboxMail.subject.like("【明日開催】%"))
+    }
+    assert "https://meet.example.jp/dx-seminar" in bodies["person2@example.jp"]
+    assert "https://meet.example.jp/dx-seminar" not in bodies["person1@example.jp"]

@@ -63,3 +63,29 @@ async def test_unreachable_smtp_leaves_mail_queued_for_retry(settings: Settings,
 
     job = await Job.select().first()
     assert job["status"] == "queued" and job["attempts"] == 1 and job["last_error"]
+
+
+async def test_attachments_go_with_the_mail(settings: Settings, db: None) -> None:
+    from api.mail.service import Attachment
+
+    handler = Collect()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        smtp_settings = replace(settings, smtp_url=f"smtp://127.0.0.1:{port}")
+        ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+        async with transaction():
+            await queue_mail(
+                "taro@example.jp",
+                "件名",
+                "本文",
+                (Attachment("event-1.ics", "text/calendar", ics),),
+            )
+        assert await Worker(smtp_settings).run_until_idle() == 1
+    finally:
+        controller.stop()
+    sent = message_from_bytes(handler.messages[0].as_bytes())
+    [part] = [p for p in sent.walk() if p.get_filename() == "event-1.ics"]
+    assert part.get_content_type() == "text/calendar"
+    assert part.get_payload(decode=True).decode() == ics
