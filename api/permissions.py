@@ -55,6 +55,10 @@ SCOPES: dict[str, str] = {
     "solutions:contact": "ソリューション提供団体への問い合わせ",
     "solutions:write": "自団体のソリューションの登録・変更と問い合わせの受信",
     "solutions:moderate": "ソリューションのカテゴリ管理・非公開（事務局）",
+    # Events
+    "events:register": "催しへの参加申込と自分の申込の確認・キャンセル（会員）",
+    "events:read": "催しの参加者一覧（事務局）",
+    "events:write": "催しの作成・変更・公開・中止と受付（事務局）",
 }
 
 
@@ -120,6 +124,14 @@ _ACTIONS = [
     Action("solutions.contact", _MEMBERS, scope="solutions:contact"),
     Action("solutions.manage", _MEMBERS, scope="solutions:write"),
     Action("solutions.moderate", _SECRETARIAT, scope="solutions:moderate"),
+    # Events: anyone reads the calendar and registers for open events (the service keeps
+    # members-only seminars to members); members register in one step; the secretariat runs them.
+    Action("events.view", ALL_ROLES, public=True),
+    Action("events.register", ALL_ROLES, public=True),
+    Action("events.register_member", _MEMBERS, scope="events:register"),
+    Action("events.participants", _SECRETARIAT, scope="events:read"),
+    Action("events.manage", _SECRETARIAT, scope="events:write"),
+    Action("events.attendance", _SECRETARIAT | {Role.OFFICIAL}, scope="reports:read"),
 ]
 
 PERMISSIONS: dict[str, Action] = {action.name: action for action in _ACTIONS}

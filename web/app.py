@@ -20,6 +20,7 @@ from api.audit import routes as audit_routes
 from api.db import bind_engine, close_pool, create_engine, migrate, prepare_database, start_pool
 from api.defaults import ensure_defaults
 from api.demo import load_demo_content
+from api.events import routes as event_routes
 from api.health import routes as health_routes
 from api.http.auth import AuthMiddleware
 from api.http.compression import Compression
@@ -60,6 +61,7 @@ API_ROUTES = [
     *report_routes.ROUTES,
     *article_routes.ROUTES,
     *media_routes.ROUTES,
+    *event_routes.ROUTES,
 ]
 
 

@@ -72,6 +72,9 @@ class World:
             "category_id": "999999",
             "inquiry_id": "999999",
             "file_id": "999999",
+            # Events: ids that name no row (404 after the guard for those allowed).
+            "event_id": "999999",
+            "registration_id": "999999",
         }
 
 
