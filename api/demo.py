@@ -2,7 +2,8 @@
 60 member organisations (api.demo_members). The demo member admin and member user belong to one
 of them; a few membership applications wait in the screening queue (api.demo_applications);
 case studies, news and event information fill the public site (api.demo_articles), and
-about 150 solutions the member platform's directory (api.demo_solutions).
+about 150 solutions the member platform's directory (api.demo_solutions), and this fiscal
+year's events with registrations the calendar (api.demo_events).
 Loading runs at every embedded start and creates only what is missing."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from api.accounts.tables import Account
 from api.db import transaction
 from api.demo_applications import load_demo_applications
 from api.demo_articles import load_demo_articles
+from api.demo_events import load_demo_events
 from api.demo_members import load_demo_organisations
 from api.demo_solutions import load_demo_solutions
 from api.permissions import Role
@@ -67,10 +69,11 @@ async def load_demo_content(settings: Settings) -> int:
     applications = await load_demo_applications(settings)
     published = await load_demo_articles(settings)
     offered = await load_demo_solutions()
-    if created or organisations or applications or published or offered:
+    held = await load_demo_events()
+    if created or organisations or applications or published or offered or held:
         log.info(
             "demo content: %d accounts, %d organisations, %d applications, %d articles, "
-            "%d solutions created",
-            created, organisations, applications, published, offered,
+            "%d solutions, %d events created",
+            created, organisations, applications, published, offered, held,
         )  # fmt: skip
-    return created + organisations + applications + published + offered
+    return created + organisations + applications + published + offered + held

@@ -1228,9 +1228,13 @@ async def published_links() -> list[PublishedLink]:
 
 
 async def list_event_info(
-    upcoming: bool, request: PageRequest, now: datetime | None = None
+    upcoming: bool,
+    request: PageRequest,
+    now: datetime | None = None,
+    starting_within: tuple[datetime, datetime] | None = None,
 ) -> ResultPage[ArticleView]:
-    """Published event notices: upcoming (soonest first) or past (latest first).
+    """Published event notices: upcoming (soonest first) or past (latest first), optionally
+    only those starting within a span (a month of the events calendar).
 
     An event is upcoming until it ends (its start when no end is given), so one that is running
     now is still listed. A notice without any date cannot have passed: it counts as upcoming
@@ -1247,6 +1251,8 @@ async def list_event_info(
         Article.kind == "event_info",
         not_over if upcoming else over,
     ]
+    if starting_within is not None:
+        clauses += [starts >= starting_within[0], starts < starting_within[1]]
     total = await Article.count().where(*clauses)
     query = Article.select().where(*clauses)
     if upcoming:

@@ -528,7 +528,7 @@ class EventFilter:
     def cleaned(self) -> EventFilter:
         month = lookup_text(self.month, 7)
         return EventFilter(
-            kind=self.kind if self.kind in KIND_LABELS else "",
+            kind=self.kind if self.kind in KIND_LABELS or self.kind == NOTICE else "",
             month=month if month_range(month) is not None else "",
             when=self.when if self.when in ("upcoming", "past") else "upcoming",
         )
@@ -573,7 +573,9 @@ async def list_events(
         clauses.append(Event.ends_at <= now)
     else:
         clauses.append(Event.ends_at > now)
-    if filters.kind:
+    if filters.kind == NOTICE:
+        clauses.append(Event.id < 0)  # notices only: none of the consortium's own events
+    elif filters.kind:
         clauses.append(Event.kind == filters.kind)
     if span := month_range(filters.month):
         clauses.extend([Event.starts_at >= span[0], Event.starts_at < span[1]])
@@ -600,20 +602,113 @@ async def upcoming_public_events(limit: int = 100) -> list[EventView]:
     return [_event_view(row) for row in rows]
 
 
+# --- the calendar: the consortium's events beside other organisers' notices ----------------
+
+NOTICE = "notice"  # the calendar's kind for event notices (articles) of other organisers
+CALENDAR_KIND_LABELS: dict[str, str] = {**KIND_LABELS, NOTICE: "他団体のイベント"}
+MAX_CALENDAR_PAGE = 50  # a page merges the first page*per_page rows of both sources
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEntry:
+    """One line of the calendar: a consortium event (with its seats) or a notice."""
+
+    kind: str
+    title: str
+    summary: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    url: str
+    place: str
+    event: EventView | None = None  # the consortium's own event
+    organiser: str = ""  # a notice's organiser
+
+    @property
+    def kind_label(self) -> str:
+        return CALENDAR_KIND_LABELS.get(self.kind, self.kind)
+
+
+def _place(view: EventView) -> str:
+    if not view.modes:
+        return ""
+    if view.hybrid:
+        return f"{view.venue_name}／オンライン"
+    return view.venue_name if view.modes == (Mode.ONSITE,) else "オンライン"
+
+
+def entry_of(view: EventView) -> CalendarEntry:
+    return CalendarEntry(
+        kind=view.kind, title=view.title, summary=view.summary, starts_at=view.starts_at,
+        ends_at=view.ends_at, url=f"/events/{view.id}", place=_place(view), event=view,
+    )  # fmt: skip
+
+
+async def calendar_page(
+    principal: Principal | None, filters: EventFilter, page: PageRequest
+) -> Page[CalendarEntry]:
+    """The consortium's events and other organisers' notices in one list, merged by start
+    (each source read up to the end of the page asked for, so a page costs a bounded read)."""
+    from api.articles.service import list_event_info
+
+    filters = filters.cleaned()
+    page = PageRequest(min(page.page, MAX_CALENDAR_PAGE), page.per_page)
+    upto = PageRequest(1, page.page * page.per_page)
+    entries: list[CalendarEntry] = []
+    total = 0
+    if filters.kind != NOTICE:
+        own = await list_events(principal, filters, upto)
+        total += own.total
+        entries += [entry_of(view) for view in own.items]
+    if filters.kind in ("", NOTICE):
+        notices = await list_event_info(
+            filters.when == "upcoming", upto, starting_within=month_range(filters.month)
+        )
+        total += notices.total
+        entries += [
+            CalendarEntry(
+                kind=NOTICE,
+                title=item.title,
+                summary=item.summary,
+                starts_at=item.event_starts_at,
+                ends_at=item.event_ends_at,
+                url=f"/event-info/{item.slug}",
+                place=item.venue + ("／オンライン" if item.online and item.venue else "")
+                or ("オンライン" if item.online else ""),
+                organiser=item.organiser,
+            )
+            for item in notices.items
+        ]
+    far = datetime.max.replace(tzinfo=JST)
+    if filters.when == "past":
+        entries.sort(key=lambda entry: entry.starts_at or far, reverse=True)
+    else:
+        entries.sort(key=lambda entry: entry.starts_at or far)
+    return Page(entries[page.offset : page.offset + page.per_page], total, page.page, page.per_page)
+
+
 # --- registering -----------------------------------------------------------------------------
 
 
-def _new_reference() -> str:
+def new_reference() -> str:
     # No 0/O or 1/I: read aloud on the phone to the secretariat.
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     return "EV-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
 def new_submission_key() -> str:
+    """A random key for one filled-in form: posting it twice makes one registration."""
     return secrets.token_urlsafe(24)
 
 
-def _open_for(view: EventView, principal: Principal | None) -> None:
+def is_submission_key(value: object) -> bool:
+    return (
+        isinstance(value, str)
+        and 20 <= len(value) <= 64
+        and value.replace("-", "").replace("_", "").isalnum()
+    )
+
+
+def check_open(view: EventView, principal: Principal | None) -> None:
     """Refuse a registration the event does not take now, with the reason."""
     if view.members_only and not is_member(principal):
         raise PermissionDenied(MEMBERS_ONLY)
@@ -647,7 +742,7 @@ async def check_registration(
 ) -> tuple[EventView, RegistrationInput]:
     """The 確認 step of the form: what was typed, checked, nothing written."""
     view = await get_event(principal, event_id)
-    _open_for(view, principal)
+    check_open(view, principal)
     data = RegistrationInput.from_mapping(values)
     errors = data.problems(view.modes)
     if not errors and await _registration_by_email(view.id, data.email):
@@ -686,7 +781,7 @@ async def register_member(
     colleague of the same organisation (account_id)."""
     organisation_id = own_organisation_id(principal)
     view = await get_event(principal, event_id)
-    _open_for(view, principal)
+    check_open(view, principal)
     target = principal.account_id if account_id is None else account_id
     if target != principal.account_id and Role.MEMBER_ADMIN not in principal.roles:
         raise PermissionDenied("同僚の参加登録は会員管理者のみが行えます。")
@@ -754,7 +849,7 @@ async def _register(
             await _lock_event(view.id)
             # Read again under the lock: the counts decide between a seat and the waiting list.
             current = await _view_of(await _event_row(view.id))
-            _open_for(current, principal)
+            check_open(current, principal)
             if await _registration_by_email(view.id, data.email):
                 raise ValidationFailed({"email": DUPLICATE_EMAIL})
             status = (
@@ -771,7 +866,7 @@ async def _register(
                         EventRegistration.registered_by: principal.account_id
                         if principal
                         else None,
-                        EventRegistration.reference: _new_reference(),
+                        EventRegistration.reference: new_reference(),
                         EventRegistration.submission_key: data.submission_key or None,
                         EventRegistration.name: data.name,
                         EventRegistration.name_kana: data.name_kana,
@@ -818,6 +913,21 @@ async def _by_submission_key(settings: Settings, key: str) -> RegistrationResult
     return RegistrationResult(
         registration, event, cancel_token(settings, registration, event), replayed=True
     )
+
+
+async def registration_by_reference(
+    event_id: int, reference: str
+) -> tuple[RegistrationView, EventView]:
+    """The completion page's registration: the reference shows only its status and event."""
+    rows = []
+    if is_storable_id(event_id) and len(reference) <= 16:
+        rows = await EventRegistration.select().where(
+            EventRegistration.event == event_id, EventRegistration.reference == reference
+        )
+    if not rows:
+        raise NotFound("受付番号が見つかりませんでした。お申し込みの際のメールをご確認ください。")
+    registration = _registration_view(rows[0])
+    return registration, _event_view(await _event_row(event_id))
 
 
 async def _registration(registration_id: int) -> RegistrationView:

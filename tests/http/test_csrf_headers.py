@@ -32,6 +32,7 @@ from tests.factories import make_organisation, organisation_form
 from tests.http.conftest import World, admin_principal, browser, login_as, role_email
 from tests.http.test_applications import PNG, application_form
 from tests.http.test_editor_pages import editor_forms
+from tests.http.test_events_pages import event_forms
 from tests.http.test_members import import_file, import_line
 from tests.http.test_solutions_pages import solution_forms
 from web.app import create_app
@@ -353,6 +354,11 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
                 case[0], case[1], case[2], writes=case[3], files=case[4] if len(case) > 4 else None
             )
             for key, case in (await solution_forms(settings, world)).items()
+        },
+        # Events: items of their own for every route.
+        **{
+            key: Form(url, data, role, writes=writes)
+            for key, (url, data, role, writes) in (await event_forms(settings, world)).items()
         },
     }
 

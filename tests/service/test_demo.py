@@ -13,6 +13,7 @@ from api.applications import service as applications
 from api.applications.service import ApplicationStatus
 from api.demo import DEMO_ACCOUNTS, load_demo_content
 from api.demo_applications import DEMO_APPLICATIONS
+from api.demo_events import DEMO_EVENTS
 from api.demo_members import (
     DEMO_MEMBER_ORGANISATION,
     DEMO_ORGANISATIONS,
@@ -65,7 +66,7 @@ async def test_loading_twice_creates_everything_once(settings: Settings, db: Non
     first = await load_demo_content(settings)
     assert first == (
         len(DEMO_ORGANISATIONS) + len(DEMO_ACCOUNTS) + len(DEMO_APPLICATIONS)
-        + demo_solution_count()
+        + demo_solution_count() + len(DEMO_EVENTS)
     )  # fmt: skip
     counts = (await Organisation.count(), await OrganisationContact.count(), await Account.count())
     with count_queries() as second_run:

@@ -8,6 +8,7 @@ from web.controllers import (
     docs,
     editor,
     editor_pages,
+    events,
     feeds,
     media,
     members_console,
@@ -34,4 +35,5 @@ ROUTES = [
     *editor_pages.ROUTES,
     *site.ROUTES,
     *feeds.ROUTES,
+    *events.ROUTES,
 ]
