@@ -993,12 +993,13 @@ def _signature(settings: Settings, registration_id: int, expires: int) -> str:
 def cancel_token(settings: Settings, registration: RegistrationView, event: EventView) -> str:
     """The signed part of the cancellation link in the mails; it expires when the event ends."""
     expires = int(event.ends_at.timestamp())
-    return f"{registration.id}.{expires}.{_signature(settings, registration.id, expires)}"
+    # Hyphens, not dots: mail programs end an auto-linked URL at a dot more readily.
+    return f"{registration.id}-{expires}-{_signature(settings, registration.id, expires)}"
 
 
 def _token_registration_id(settings: Settings, token: str) -> int:
     invalid = NotFound(INVALID_CANCEL_LINK)
-    parts = token.split(".")
+    parts = token.split("-")
     if len(token) > 200 or len(parts) != 3 or not (parts[0].isdigit() and parts[1].isdigit()):
         raise invalid
     registration_id, expires = int(parts[0]), int(parts[1])
