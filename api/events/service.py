@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,7 +29,7 @@ from api.audit.service import record
 from api.dates import JST, fiscal_year, fiscal_year_range, format_datetime
 from api.db import is_postgres, is_storable_id, is_unique_violation, placeholders, transaction
 from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from api.events.mails import compose
+from api.events.mails import SIGNATURE, compose
 from api.events.reference import (
     AUDIENCE_LABELS,
     KIND_LABELS,
@@ -52,7 +53,7 @@ from api.pagination import Page, PageRequest
 from api.permissions import Role
 from api.principal import Principal
 from api.settings import Settings
-from api.text import clean, lookup_text
+from api.text import clean, has_control, lookup_text
 
 EVENT_NOT_FOUND = "お探しの催しは見つかりませんでした。"
 REGISTRATION_NOT_FOUND = "お申し込みが見つかりませんでした。"
@@ -1370,3 +1371,143 @@ async def send_due_reminders(settings: Settings) -> list[int]:
                     await _mail(settings, "reminder", view, registration)
         reminded.append(row["id"])
     return reminded
+
+
+# --- exports and mail to registrants (the secretariat) ---------------------------------------
+
+PARTICIPANT_HEADER = (
+    "受付番号", "氏名", "フリガナ", "所属", "メールアドレス", "参加方法", "状態", "会員",
+    "配慮事項", "申込日時", "出席",
+)  # fmt: skip
+ATTENDANCE_HEADER = (
+    "催し", "種類", "開催日", "申込（参加登録）", "出席", "会員の申込", "会員の出席",
+    "会員以外の申込", "会員以外の出席",
+)  # fmt: skip
+
+
+def participant_rows(registrations: Iterable[RegistrationView]) -> list[tuple[Any, ...]]:
+    """The participant list as spreadsheet rows (times in Japan time, without the zone)."""
+    return [
+        (
+            r.reference,
+            r.name,
+            r.name_kana,
+            r.organisation_name,
+            r.email,
+            r.mode_label,
+            r.status_label,
+            "会員" if r.is_member else "",
+            r.accessibility_needs,
+            r.created_at.astimezone(JST).replace(tzinfo=None),
+            "出席" if r.attended else "",
+        )
+        for r in registrations
+    ]
+
+
+def attendance_rows(rows: Iterable[Attendance]) -> list[tuple[Any, ...]]:
+    return [
+        (
+            row.event.title,
+            row.event.kind_label,
+            row.event.starts_at.astimezone(JST).date(),
+            row.registered,
+            row.attended,
+            row.members_registered,
+            row.members_attended,
+            row.others_registered,
+            row.others_attended,
+        )
+        for row in rows
+    ]
+
+
+RECIPIENTS = {
+    "registered": "参加登録済みの方",
+    "waiting": "キャンセル待ちの方",
+    "all": "参加登録済みとキャンセル待ちの方",
+}
+MAX_MAIL_SUBJECT = 120
+MAX_MAIL_BODY = 5_000
+
+
+@dataclass(frozen=True, slots=True)
+class RegistrantMail:
+    """A mail to the registrants of an event, checked: who gets it and what they read."""
+
+    event: EventView
+    recipients: str
+    subject: str
+    body: str
+    count: int
+
+    @property
+    def recipients_label(self) -> str:
+        return RECIPIENTS[self.recipients]
+
+
+async def _recipients(event_id: int, recipients: str) -> list[RegistrationView]:
+    live = await _live_registrations(event_id)
+    wanted = {
+        "registered": {RegistrationStatus.REGISTERED},
+        "waiting": {RegistrationStatus.WAITING},
+    }.get(recipients, {RegistrationStatus.REGISTERED, RegistrationStatus.WAITING})
+    return [r for r in live if r.status in wanted and r.email]
+
+
+async def check_registrant_mail(
+    actor: Principal, event_id: int, recipients: object, subject: object, body: object
+) -> RegistrantMail:
+    """The preview of a mail to an event's registrants (nothing is sent): the count and text."""
+    _require_secretariat(actor)
+    view = await _view_of(await _event_row(event_id))
+    chosen = lookup_text(recipients, 20)
+    title = clean(subject, MAX_MAIL_SUBJECT)
+    text = ("" if body is None else str(body)).replace("\r\n", "\n").strip()[: MAX_MAIL_BODY + 1]
+    errors: dict[str, str] = {}
+    if chosen not in RECIPIENTS:
+        errors["recipients"] = "送信先を選んでください。"
+    if not title:
+        errors["subject"] = "件名を入力してください。"
+    elif len(title) > MAX_MAIL_SUBJECT or has_control(title):
+        errors["subject"] = (
+            f"件名は{MAX_MAIL_SUBJECT}文字以内で、改行などを含めずに入力してください。"
+        )
+    if not text:
+        errors["body"] = "本文を入力してください。"
+    elif len(text) > MAX_MAIL_BODY or has_control(text, allowed="\n\t"):
+        errors["body"] = f"本文は{MAX_MAIL_BODY:,}文字以内で入力してください。"
+    if errors:
+        raise ValidationFailed(errors)
+    count = len(await _recipients(event_id, chosen))
+    if count == 0:
+        raise ValidationFailed({"recipients": "この送信先に当てはまる方がいません。"})
+    return RegistrantMail(view, chosen, title, text, count)
+
+
+async def send_registrant_mail(
+    settings: Settings,
+    actor: Principal,
+    event_id: int,
+    recipients: object,
+    subject: object,
+    body: object,
+) -> int:
+    """Queue the mail to each registrant (through the outbox, in one transaction); returns how
+    many were queued."""
+    mail = await check_registrant_mail(actor, event_id, recipients, subject, body)
+    async with transaction():
+        people = await _recipients(event_id, mail.recipients)
+        for registration in people:
+            text = (
+                f"{registration.name} 様\n\n{mail.body}\n\n"
+                f"催し: {mail.event.title}（{mail.event.when_text}）\n"
+                f"催しのページ: {event_url(settings, event_id)}\n"
+                f"受付番号: {registration.reference}\n\n{SIGNATURE}\n"
+            )
+            await queue_mail(registration.email, mail.subject, text)
+        await record(
+            actor, "event.mail", "event", event_id, target_label=mail.event.title,
+            after={"recipients": mail.recipients, "subject": mail.subject, "count": len(people)},
+        )  # fmt: skip
+    return len(people)

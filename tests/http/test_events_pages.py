@@ -154,6 +154,9 @@ async def event_forms(settings: Settings, world: World) -> dict[tuple[str, str],
     walk in test_csrf_headers): (url, form, role, writes). The member admin posts the members'
     forms (the member user's password changes in that walk)."""
     from api.principal import Principal
+    from tests.http.conftest import admin_principal
+    from tests.http.test_events_console import form_of
+    from tests.service.test_events import event_input
 
     open_event = await staff_event(world, title="フォーム用の公開イベント", kind="open_event")
     seminar = await staff_event(world, title="フォーム用のセミナー", audience="members")
@@ -166,6 +169,14 @@ async def event_forms(settings: Settings, world: World) -> dict[tuple[str, str],
     )  # fmt: skip
     mine = await events.register_member(settings, member, other.id, "onsite")
     linked = await events.register(settings, None, open_event.id, person(21))
+    checked = await events.register(settings, None, open_event.id, person(25))
+    staff = admin_principal(world.accounts[Role.STAFF])
+    draft = await events.create_event(staff, event_input(title="公開用の下書き"))
+    edited = await events.create_event(staff, event_input(title="編集用の下書き"))
+    to_cancel = await staff_event(world, title="中止用の催し")
+    ended = await staff_event(world, title="匿名化用の催し")
+    await events.cancel_event(settings, staff, ended.id, "匿名化の試験")
+    console = "/console/events"
     base = f"/events/{open_event.id}/register"
     return {
         ("POST", "/events/{event_id:int}/register/confirm"): (
@@ -181,5 +192,27 @@ async def event_forms(settings: Settings, world: World) -> dict[tuple[str, str],
         ),
         ("POST", "/events/registrations/{registration_id:int}/cancel"): (
             f"/events/registrations/{mine.registration.id}/cancel", {}, Role.MEMBER_ADMIN, True,
+        ),
+        # The secretariat's console.
+        ("POST", "/console/events/new"): (f"{console}/new", form_of(title="新規"), Role.STAFF, True),
+        ("POST", "/console/events/{event_id:int}/edit"): (
+            f"{console}/{edited.id}/edit", form_of(title="編集後"), Role.STAFF, True,
+        ),
+        ("POST", "/console/events/{event_id:int}/publish"): (
+            f"{console}/{draft.id}/publish", {}, Role.STAFF, True,
+        ),
+        ("POST", "/console/events/{event_id:int}/cancel"): (
+            f"{console}/{to_cancel.id}/cancel", {"reason": "試験"}, Role.STAFF, True,
+        ),
+        ("POST", "/console/events/{event_id:int}/anonymise"): (
+            f"{console}/{ended.id}/anonymise", {}, Role.STAFF, True,
+        ),
+        ("POST", "/console/events/{event_id:int}/check-in/{registration_id:int}"): (
+            f"{console}/{open_event.id}/check-in/{checked.registration.id}", {"attended": "1"},
+            Role.STAFF, True,
+        ),
+        ("POST", "/console/events/{event_id:int}/mail"): (
+            f"{console}/{open_event.id}/mail",
+            {"recipients": "all", "subject": "お知らせ", "body": "本文です。"}, Role.STAFF, False,
         ),
     }  # fmt: skip

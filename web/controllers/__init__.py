@@ -9,6 +9,7 @@ from web.controllers import (
     editor,
     editor_pages,
     events,
+    events_console,
     feeds,
     media,
     members_console,
@@ -36,4 +37,5 @@ ROUTES = [
     *site.ROUTES,
     *feeds.ROUTES,
     *events.ROUTES,
+    *events_console.ROUTES,
 ]

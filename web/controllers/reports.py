@@ -6,8 +6,6 @@ as text so that a mistyped year gets a Japanese message instead of a framework e
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from litestar import Request, Response, get
 from litestar.params import FromQuery
 from litestar.response import Template
@@ -16,6 +14,7 @@ from api.dates import format_fiscal_year
 from api.errors import ValidationFailed
 from api.reports import service
 from api.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
+from web.downloads import download
 from web.rendering import page
 
 
@@ -45,21 +44,11 @@ async def member_report(request: Request, year: FromQuery[str] = "") -> Template
     )  # fmt: skip
 
 
-def _download(body: bytes, content_type: str, names: tuple[str, str]) -> Response[bytes]:
-    ascii_name, japanese_name = names
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(japanese_name)}"
-    return Response(
-        body,
-        media_type=content_type,
-        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
-    )
-
-
 @get("/reports/members.csv", opt={"action": "reports.members"}, include_in_schema=False)
 async def member_report_csv(request: Request, year: FromQuery[str] = "") -> Response[bytes]:
     report = await service.member_report(service.parse_year(year), _target(request))
     body = csv_bytes(service.EXPORT_HEADER, service.report_rows(report))
-    return _download(body, CSV_TYPE, service.export_filename(report, "csv"))
+    return download(body, CSV_TYPE, service.export_filename(report, "csv"))
 
 
 @get("/reports/members.xlsx", opt={"action": "reports.members"}, include_in_schema=False)
@@ -69,7 +58,7 @@ async def member_report_xlsx(request: Request, year: FromQuery[str] = "") -> Res
         f"会員レポート{report.year}", service.EXPORT_HEADER, service.report_rows(report),
         widths=(36, 40, 24),
     )  # fmt: skip
-    return _download(body, XLSX_TYPE, service.export_filename(report, "xlsx"))
+    return download(body, XLSX_TYPE, service.export_filename(report, "xlsx"))
 
 
 ROUTES = [member_report, member_report_csv, member_report_xlsx]
