@@ -193,7 +193,7 @@ class EventController(Controller):
         page: PageNumber = 1,
         per_page: PerPage = 20,
     ) -> ParticipantPage:
-        result = await service.list_participants(
+        _, result = await service.list_participants(
             request_principal(request), event_id, q, status, PageRequest.of(page, per_page)
         )
         return ParticipantPage.of(result)

@@ -813,6 +813,26 @@ async def register_member(
     )
 
 
+async def colleagues_to_register(principal: Principal) -> list[tuple[str, str]]:
+    """(account id, name) of the active colleagues a member admin may register (one query);
+    empty for everyone else."""
+    from api.accounts.tables import Account
+
+    if Role.MEMBER_ADMIN not in principal.roles or not is_member(principal):
+        return []
+    rows = (
+        await Account.select(Account.id, Account.display_name)
+        .where(
+            Account.organisation == principal.organisation_id,
+            Account.is_active.eq(True),
+            Account.id != principal.account_id,
+        )
+        .order_by(Account.display_name)
+        .limit(200)
+    )
+    return [(str(row["id"]), row["display_name"]) for row in rows]
+
+
 async def _member_person(account_id: int, organisation_id: int) -> dict[str, str]:
     """Name, e-mail and organisation of an active account of the organisation."""
     from api.accounts.tables import Account
@@ -1137,11 +1157,11 @@ def online_url_for(
 
 async def list_participants(
     actor: Principal, event_id: int, q: object, status: str, page: PageRequest
-) -> Page[RegistrationView]:
-    """Registrations of an event in the order they came, searched by name, kana, organisation
-    or e-mail address."""
+) -> tuple[EventView, Page[RegistrationView]]:
+    """An event and its registrations in the order they came, searched by name, kana,
+    organisation or e-mail address (four queries)."""
     _require_secretariat(actor)
-    await _event_row(event_id)
+    view = await _view_of(await _event_row(event_id))
     from api.db import contains
 
     clauses: list[Any] = [EventRegistration.event == event_id]
@@ -1164,7 +1184,7 @@ async def list_participants(
         .offset(page.offset)
     )
     total = await EventRegistration.count().where(*clauses)
-    return Page([_registration_view(row) for row in rows], total, page.page, page.per_page)
+    return view, Page([_registration_view(row) for row in rows], total, page.page, page.per_page)
 
 
 async def all_participants(actor: Principal, event_id: int) -> list[RegistrationView]:

@@ -8,14 +8,18 @@ from collections import Counter
 import pytest
 from litestar.testing import AsyncTestClient
 
+from api.events import service as events
 from api.permissions import Role
+from api.settings import Settings
 from api.solutions import service as solutions
 from api.solutions import taxonomy
 from api.solutions.validation import SolutionInput
 from tests.http.conftest import Editorial, World, login_as, role_email
+from tests.http.test_events_api import staff_event
 from tests.http.test_public_site import case
 from tests.http.test_solutions_pages import form, member_b
 from tests.querycount import count_queries
+from tests.service.test_events import person
 
 # Statements per request, the page's own work included. Reaching a budget means a page grew a
 # query: look for one that could join another before raising it.
@@ -31,18 +35,34 @@ BUDGETS: list[tuple[Role, str, int]] = [
     (Role.STAFF, "/console/members", 4),
     (Role.EDITOR, "/console/articles", 4),
     (Role.OFFICIAL, "/reports/members", 3),
+    (Role.MEMBER_USER, "/events", 6),
+    (Role.MEMBER_USER, "/events/{event}", 4),
+    (Role.MEMBER_ADMIN, "/events/{event}", 5),  # and the colleagues it may register
+    (Role.MEMBER_USER, "/platform/events", 5),
+    (Role.STAFF, "/console/events", 4),
+    (Role.STAFF, "/console/events/{event}", 3),
+    (Role.STAFF, "/console/events/{event}/participants", 5),
+    (Role.STAFF, "/console/events/{event}/check-in", 5),
+    (Role.OFFICIAL, "/reports/events", 3),
 ]
 
 
 @pytest.fixture
-async def content(world: World, editorial: Editorial) -> dict[str, str]:
+async def content(settings: Settings, world: World, editorial: Editorial) -> dict[str, str]:
     await taxonomy.ensure_default_categories()
     categories = {c.name: c.id for c in await taxonomy.list_categories()}
     solution = await solutions.create_solution(
         await member_b(world), SolutionInput.from_mapping(form(categories))
     )
     await editorial.published(case("budget-case"))
-    return {"solution": f"/platform/solutions/{solution.id}", "case_study": "budget-case"}
+    event = await staff_event(world)
+    for index in range(1, 4):
+        await events.register(settings, None, event.id, person(index))
+    return {
+        "solution": f"/platform/solutions/{solution.id}",
+        "case_study": "budget-case",
+        "event": str(event.id),
+    }
 
 
 @pytest.mark.parametrize(("role", "path", "budget"), BUDGETS, ids=lambda v: str(v))

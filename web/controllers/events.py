@@ -21,9 +21,7 @@ from api.events.reference import MODE_LABELS
 from api.events.service import CALENDAR_KIND_LABELS, EventFilter, EventView
 from api.http.auth import principal_of
 from api.http.params import PageNumber
-from api.members import colleagues
 from api.pagination import PageRequest
-from api.permissions import Role
 from web.forms import form_values
 from web.rendering import page, signed_in_principal
 
@@ -89,19 +87,7 @@ async def _event_page(
     principal = principal_of(request.scope)
     now = clock.now()
     own = await service.own_registration(principal, view.id)
-    team: list[Any] = []
-    if (
-        principal is not None
-        and Role.MEMBER_ADMIN in principal.roles
-        and service.is_member(principal)
-    ):
-        team = [
-            (str(account.id), account.display_name)
-            for account in (
-                await colleagues.list_colleagues(principal, PageRequest.of(1, 100))
-            ).items
-            if account.is_active and account.id != principal.account_id
-        ]
+    team = await service.colleagues_to_register(principal) if principal else []
     return page(
         request, "events/detail.html", status_code=status_code, headers=NO_STORE, event=view,
         body=await render_body(view.description), own=own, now=now,

@@ -240,9 +240,8 @@ async def participants(
     page_number: PageNumber = 1,
 ) -> Template:
     principal = signed_in_principal(request)
-    view = await service.get_event_for_staff(principal, event_id)
     chosen = status if status in REGISTRATION_STATUS_LABELS else ""
-    result = await service.list_participants(
+    view, result = await service.list_participants(
         principal, event_id, q, chosen, PageRequest.of(page_number, 50)
     )
     params = {k: v for k, v in (("q", q[:60]), ("status", chosen)) if v}
@@ -284,10 +283,8 @@ async def participants_xlsx(request: Request, event_id: FromPath[int]) -> Respon
 
 
 async def _check_in_context(request: Request, event_id: int, q: str) -> dict[str, Any]:
-    principal = signed_in_principal(request)
-    view = await service.get_event_for_staff(principal, event_id)
-    result = await service.list_participants(
-        principal, event_id, q, "registered", PageRequest.of(1, 100)
+    view, result = await service.list_participants(
+        signed_in_principal(request), event_id, q, "registered", PageRequest.of(1, 100)
     )
     return {"event": view, "result": result, "q": q[:60]}
 
