@@ -23,7 +23,7 @@ from api.articles.tables import (
     Theme,
 )
 from api.audit.tables import AuditEntry
-from api.events.tables import Event, EventRegistration
+from api.events.tables import Event, EventMaterial, EventRegistration
 from api.jobs.tables import Job
 from api.mail.tables import OutboxMail
 from api.media.tables import MediaItem
@@ -72,6 +72,7 @@ TABLES = [
     SolutionFile,
     Event,
     EventRegistration,
+    EventMaterial,
 ]
 
 APP_CONFIG = AppConfig(

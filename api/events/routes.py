@@ -3,14 +3,18 @@ same service functions."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Controller, Request, delete, get, post, put
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
 from api import clock
 from api.dates import fiscal_year
-from api.events import service
+from api.errors import ValidationFailed
+from api.events import materials, service
 from api.events.schemas import (
     AnonymisedOut,
     AttendanceIn,
@@ -19,6 +23,7 @@ from api.events.schemas import (
     EventDetailOut,
     EventIn,
     EventPage,
+    MaterialOut,
     MemberRegistrationIn,
     MyRegistrationOut,
     ParticipantOut,
@@ -30,7 +35,29 @@ from api.events.service import EventFilter
 from api.events.validation import EventInput
 from api.http.auth import principal_of
 from api.http.params import PageNumber, PerPage, request_principal
+from api.media import images
 from api.pagination import PageRequest
+
+
+@dataclass
+class MaterialUpload:
+    """The multipart form of a material: the file and its display name."""
+
+    file: UploadFile | None = None
+    title: str = ""
+
+
+async def store_material(
+    request: Request, event_id: int, upload: object, title: object
+) -> materials.MaterialView:
+    """Shared by the API and the console page: the upload is read from its spooled file."""
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise ValidationFailed({"file": images.MESSAGES["empty"]})
+    await upload.seek(0)
+    return await materials.add_material(
+        request_principal(request), request.app.state.store, event_id, upload.filename,
+        upload.file, title if isinstance(title, str) else "",
+    )  # fmt: skip
 
 
 class EventController(Controller):
@@ -214,6 +241,40 @@ class EventController(Controller):
             request_principal(request), event_id, registration_id, data.attended
         )
         return ParticipantOut.of(view)
+
+    @get("/{event_id:int}/materials", opt={"action": "events.view"}, summary="催しの資料")
+    async def list_materials(self, request: Request, event_id: FromPath[int]) -> list[MaterialOut]:
+        await service.get_event(principal_of(request.scope), event_id)
+        return [MaterialOut.of(view) for view in await materials.materials_of(event_id)]
+
+    @post(
+        "/{event_id:int}/materials",
+        opt={"action": "events.manage"},
+        request_max_body_size=images.UPLOAD_BODY_LIMIT,
+        summary="資料の追加（事務局）",
+        description="multipart/form-data: file（PDF、Word・Excel・PowerPoint。内容で確認、10MBまで）、"
+        "title（表示名。空なら元のファイル名）。1つの催しに10件まで。",
+    )
+    async def add_material(
+        self,
+        request: Request,
+        event_id: FromPath[int],
+        data: Annotated[MaterialUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> MaterialOut:
+        return MaterialOut.of(await store_material(request, event_id, data.file, data.title))
+
+    @delete(
+        "/{event_id:int}/materials/{material_id:int}",
+        opt={"action": "events.manage"},
+        status_code=204,
+        summary="資料の削除（事務局）",
+    )
+    async def delete_material(
+        self, request: Request, event_id: FromPath[int], material_id: FromPath[int]
+    ) -> None:
+        await materials.delete_material(
+            request_principal(request), request.app.state.store, event_id, material_id
+        )
 
     @post(
         "/{event_id:int}/anonymisation",

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from api.events.materials import MaterialView
 from api.events.service import (
     Attendance,
     EventView,
@@ -137,6 +138,23 @@ class EventIn(msgspec.Struct):
         values["capacity_onsite"] = str(self.capacity_onsite)
         values["capacity_online"] = str(self.capacity_online)
         return values
+
+
+class MaterialOut(msgspec.Struct):
+    id: int
+    title: str
+    file_name: str
+    content_type: str
+    size: int
+    link_text: Annotated[str, msgspec.Meta(description="種類と大きさを添えたリンクの文言")]
+    url: str
+
+    @classmethod
+    def of(cls, view: MaterialView) -> MaterialOut:
+        return cls(
+            id=view.id, title=view.title, file_name=view.file_name,
+            content_type=view.content_type, size=view.size, link_text=view.link_text, url=view.url,
+        )  # fmt: skip
 
 
 class CancellationIn(msgspec.Struct):

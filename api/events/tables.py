@@ -73,3 +73,17 @@ class EventRegistration(Table, tablename="event_registration"):
     cancelled_at = Timestamptz(null=True, default=None)
     attended_at = Timestamptz(null=True, default=None)
     anonymised_at = Timestamptz(null=True, default=None)
+
+
+class EventMaterial(Table, tablename="event_material"):
+    """A document handed out for an event (slides, a programme), stored through the storage
+    port; readers of the event download it (members-only seminars: members only)."""
+
+    event = ForeignKey(references=Event, index=True, on_delete=OnDelete.cascade)
+    title = Varchar(length=200, default="")  # the link text; the file name when empty
+    file_name = Varchar(length=255)
+    storage_key = Varchar(length=300)
+    content_type = Varchar(length=120)  # detected from the content, never from the name
+    size = Integer()
+    position = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())

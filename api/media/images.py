@@ -18,6 +18,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from api.errors import ValidationFailed
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# The upload limit plus room for the multipart envelope and the text fields beside the file.
+UPLOAD_BODY_LIMIT = MAX_UPLOAD_BYTES + 256 * 1024
 MAX_PIXELS = 40_000_000  # far beyond any photo we publish; refuses decompression bombs early
 RENDITION_WIDTHS = (320, 640, 1280)
 RENDITION_TYPE = "image/webp"

@@ -21,9 +21,6 @@ from api.media.schemas import MediaOut, MediaPage, MediaUpdate, PublicMediaOut, 
 from api.pagination import PageRequest
 from api.principal import Principal
 
-# The upload limit plus room for the multipart envelope and the text fields.
-UPLOAD_BODY_LIMIT = images.MAX_UPLOAD_BYTES + 256 * 1024
-
 
 def principal(request: Request) -> Principal:
     found = request.scope.get("principal")
@@ -125,7 +122,7 @@ class MediaController(Controller):
             "幅320・640・1280pxのWebP版を作ります。title（タイトル）と alt_text（代替テキストの"
             "候補）も送れます。"
         ),
-        request_max_body_size=UPLOAD_BODY_LIMIT,
+        request_max_body_size=images.UPLOAD_BODY_LIMIT,
         status_code=201,
     )
     async def upload_media(

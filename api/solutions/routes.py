@@ -69,10 +69,6 @@ class FileUpload:
     text: str = ""
 
 
-# The upload limit plus room for the multipart envelope and the text fields.
-UPLOAD_BODY_LIMIT = images.MAX_UPLOAD_BYTES + 256 * 1024
-
-
 async def store_file(
     request: Request, solution_id: int, kind: str, upload: object, text: object
 ) -> SolutionFileView:
@@ -348,7 +344,7 @@ class OwnSolutionController(Controller):
     @post(
         "/solutions/{solution_id:int}/files",
         opt={"action": "solutions.manage"},
-        request_max_body_size=UPLOAD_BODY_LIMIT,
+        request_max_body_size=images.UPLOAD_BODY_LIMIT,
         summary="画像・パンフレット（PDF）の追加",
         description="multipart/form-data: kind（image / brochure）、file、text"
         "（画像は代替テキスト・必須、PDFは表示名）。内容で形式を確認し、10MBまで。"

@@ -75,6 +75,7 @@ class World:
             # Events: ids that name no row (404 after the guard for those allowed).
             "event_id": "999999",
             "registration_id": "999999",
+            "material_id": "999999",
         }
 
 

@@ -40,6 +40,18 @@ from web.app import create_app
 NEW_PASSWORD = "a brand new passphrase"
 
 
+async def _event_of(world: World) -> Any:
+    from tests.http.test_events_api import staff_event
+
+    return await staff_event(world, title="資料追加用の催し")
+
+
+def _pdf() -> bytes:
+    from tests.service.test_media import pdf_bytes
+
+    return pdf_bytes()
+
+
 async def snapshot() -> dict[str, list[dict[str, Any]]]:
     """Every row of every table: "writes nothing" means this does not change."""
     return {
@@ -355,7 +367,13 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
             )
             for key, case in (await solution_forms(settings, world)).items()
         },
-        # Events: items of their own for every route.
+        # Events: items of their own for every route (and a material, a multipart form).
+        ("POST", "/console/events/{event_id:int}/materials"): Form(
+            f"/console/events/{(await _event_of(world)).id}/materials",
+            {"title": "講演資料"},
+            Role.STAFF,
+            files={"material_file": ("slides.pdf", _pdf(), "application/pdf")},
+        ),
         **{
             key: Form(url, data, role, writes=writes)
             for key, (url, data, role, writes) in (await event_forms(settings, world)).items()

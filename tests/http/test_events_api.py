@@ -152,3 +152,18 @@ async def test_staff_create_with_field_errors_in_japanese_then_publish_and_cance
     )
     assert cancelled.json()["state"] == "cancelled"
     assert cancelled.json()["registration_state"] == "cancelled"
+
+
+async def test_two_requests_for_the_last_seat_at_the_same_moment(
+    client: AsyncTestClient, world: World
+) -> None:
+    import asyncio
+
+    view = await staff_event(world, kind="open_event", capacity_onsite="1", capacity_online="0")
+    headers = {"X-CSRF-Token": await csrf_token(client)}
+    url = f"/api/v1/events/{view.id}/registrations"
+    responses = await asyncio.gather(
+        *(client.post(url, json=person(index), headers=headers) for index in (1, 2, 3))
+    )
+    assert [r.status_code for r in responses] == [201, 201, 201], [r.text for r in responses]
+    assert sorted(r.json()["status"] for r in responses) == ["registered", "waiting", "waiting"]

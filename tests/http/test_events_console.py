@@ -185,3 +185,43 @@ async def test_officials_read_the_attendance_report_and_its_exports(
     assert (await client.get("/reports/events.xlsx")).status_code == 200
     await login_as(client, role_email(Role.MEMBER_USER))
     assert (await client.get("/reports/events")).status_code == 403
+
+
+async def test_materials_are_checked_by_content_and_read_like_their_event(
+    client: AsyncTestClient, world: World
+) -> None:
+    from tests.service.test_media import office_bytes, pdf_bytes, png_bytes
+
+    view = await staff_event(world, title="資料つきセミナー", audience="members")
+    await login_as(client, role_email(Role.STAFF))
+    url = f"/console/events/{view.id}/materials"
+    wrong = await client.post(
+        url, data=await csrf_data(client, {"title": "写真"}),
+        files={"material_file": ("slides.pdf", png_bytes(), "application/pdf")},
+    )  # fmt: skip
+    assert wrong.status_code == 422 and 'id="error-material_file"' in wrong.text
+    added = await client.post(
+        url, data=await csrf_data(client, {"title": "講演資料"}),
+        files={"material_file": ("slides.pdf", pdf_bytes(2048), "application/octet-stream")},
+    )  # fmt: skip
+    assert added.status_code == 303
+    await client.post(
+        url, data=await csrf_data(client, {"title": ""}),
+        files={"material_file": ("プログラム.docx", office_bytes(), "application/octet-stream")},
+    )  # fmt: skip
+    listed = (await client.get(f"/api/v1/events/{view.id}/materials")).json()
+    assert listed[0]["link_text"] == "講演資料（PDF、2KB）"
+    assert listed[1]["link_text"].startswith("プログラム.docx（Word、")
+    pdf = listed[0]
+    await login_as(client, role_email(Role.MEMBER_USER))
+    page = await client.get(f"/events/{view.id}")
+    assert "講演資料（PDF、2KB）" in page.text
+    download = await client.get(pdf["url"])
+    assert download.status_code == 200 and download.content.startswith(b"%PDF")
+    assert download.headers["content-type"].startswith("application/pdf")
+    client.cookies.clear()
+    assert (await client.get(pdf["url"])).status_code == 404  # members only
+    await login_as(client, role_email(Role.STAFF))
+    deleted = await client.post(f"{url}/{pdf['id']}/delete", data=await csrf_data(client, {}))
+    assert deleted.status_code == 303
+    assert len((await client.get(f"/api/v1/events/{view.id}/materials")).json()) == 1

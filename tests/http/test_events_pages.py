@@ -4,6 +4,7 @@ registration and their list, cancellation by the mailed link, and iCalendar file
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from typing import Any
 
@@ -177,6 +178,15 @@ async def event_forms(settings: Settings, world: World) -> dict[tuple[str, str],
     ended = await staff_event(world, title="匿名化用の催し")
     await events.cancel_event(settings, staff, ended.id, "匿名化の試験")
     console = "/console/events"
+    with_material = await staff_event(world, title="資料削除用の催し")
+    from api.events import materials
+    from storage import open_store
+    from tests.service.test_media import pdf_bytes
+
+    store = open_store(settings.storage_url, settings.data_dir)
+    material = await materials.add_material(
+        staff, store, with_material.id, "a.pdf", io.BytesIO(pdf_bytes()), ""
+    )
     base = f"/events/{open_event.id}/register"
     return {
         ("POST", "/events/{event_id:int}/register/confirm"): (
@@ -210,6 +220,9 @@ async def event_forms(settings: Settings, world: World) -> dict[tuple[str, str],
         ("POST", "/console/events/{event_id:int}/check-in/{registration_id:int}"): (
             f"{console}/{open_event.id}/check-in/{checked.registration.id}", {"attended": "1"},
             Role.STAFF, True,
+        ),
+        ("POST", "/console/events/{event_id:int}/materials/{material_id:int}/delete"): (
+            f"{console}/{with_material.id}/materials/{material.id}/delete", {}, Role.STAFF, True,
         ),
         ("POST", "/console/events/{event_id:int}/mail"): (
             f"{console}/{open_event.id}/mail",

@@ -36,11 +36,11 @@ BUDGETS: list[tuple[Role, str, int]] = [
     (Role.EDITOR, "/console/articles", 4),
     (Role.OFFICIAL, "/reports/members", 3),
     (Role.MEMBER_USER, "/events", 6),
-    (Role.MEMBER_USER, "/events/{event}", 4),
-    (Role.MEMBER_ADMIN, "/events/{event}", 5),  # and the colleagues it may register
+    (Role.MEMBER_USER, "/events/{event}", 5),
+    (Role.MEMBER_ADMIN, "/events/{event}", 6),  # and the colleagues it may register
     (Role.MEMBER_USER, "/platform/events", 5),
     (Role.STAFF, "/console/events", 4),
-    (Role.STAFF, "/console/events/{event}", 3),
+    (Role.STAFF, "/console/events/{event}", 4),
     (Role.STAFF, "/console/events/{event}/participants", 5),
     (Role.STAFF, "/console/events/{event}/check-in", 5),
     (Role.OFFICIAL, "/reports/events", 3),

@@ -8,20 +8,22 @@ Thin: every rule is in api.events.service, which the JSON API calls too.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from api import clock
 from api.articles.rendering import render_body
 from api.errors import ValidationFailed
-from api.events import service
+from api.events import materials, service
 from api.events.reference import MODE_LABELS
 from api.events.service import CALENDAR_KIND_LABELS, EventFilter, EventView
 from api.http.auth import principal_of
 from api.http.params import PageNumber
 from api.pagination import PageRequest
+from web.controllers.media import stream_object
 from web.forms import form_values
 from web.rendering import page, signed_in_principal
 
@@ -95,6 +97,7 @@ async def _event_page(
         registration_state=view.registration_state(now), member=service.is_member(principal),
         team=team, errors=errors or {}, values=values or {}, message=message,
         modes=[(mode, MODE_LABELS[mode]) for mode in view.modes],
+        materials=await materials.materials_of(view.id),
     )  # fmt: skip
 
 
@@ -107,6 +110,18 @@ async def event_detail(
         done, ""
     )
     return await _event_page(request, view, message=message)
+
+
+@get("/events/{event_id:int}/materials/{material_id:int}", opt=VIEW, include_in_schema=False)
+async def material_file(
+    request: Request, event_id: FromPath[int], material_id: FromPath[int]
+) -> Response[Any] | Stream:
+    found = await materials.material_to_read(principal_of(request.scope), event_id, material_id)
+    disposition = f"attachment; filename*=UTF-8''{quote(found.file_name)}"
+    return await stream_object(
+        request, found.storage_key, found.content_type, found.size,
+        {"Content-Disposition": disposition, "Cache-Control": "private, no-cache"},
+    )  # fmt: skip
 
 
 @get("/events/{event_id:int}/calendar.ics", opt=VIEW, include_in_schema=False)
@@ -292,6 +307,7 @@ async def cancel_submit(request: Request, token: FromPath[str]) -> Template:
 
 ROUTES = [
     calendar,
+    material_file,
     events_feed,
     event_detail,
     event_ics,

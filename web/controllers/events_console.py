@@ -18,16 +18,18 @@ from litestar.response import Redirect, Template
 from api import clock
 from api.dates import JST, fiscal_year, format_fiscal_year
 from api.errors import Conflict, ValidationFailed
-from api.events import service
+from api.events import materials, service
 from api.events.reference import (
     AUDIENCE_LABELS,
     KIND_LABELS,
     REGISTRATION_STATUS_LABELS,
     STATE_LABELS,
 )
+from api.events.routes import store_material
 from api.events.service import EventView
 from api.events.validation import EventInput, local_input_value
 from api.http.params import PageNumber
+from api.media import images
 from api.pagination import PageRequest
 from api.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 from web.downloads import download
@@ -65,6 +67,8 @@ DONE = {
     "cancelled": "催しを中止し、申込者全員にメールを送りました。",
     "mailed": "申込者へのメールを送信しました。",
     "anonymised": "申込者の個人情報を匿名化しました。",
+    "material_added": "資料を追加しました。",
+    "material_deleted": "資料を削除しました。",
 }
 
 
@@ -190,7 +194,8 @@ async def _overview(
     return page(
         request, "events/console_event.html", status_code=status_code, headers=NO_STORE,
         event=view, message=DONE.get(done, ""), errors=errors or {}, values=values or {},
-        now=clock.now(),
+        now=clock.now(), materials=await materials.materials_of(event_id),
+        max_materials=materials.MAX_MATERIALS, max_megabytes=images.MAX_UPLOAD_BYTES // (1024 * 1024),
     )  # fmt: skip
 
 
@@ -226,6 +231,38 @@ async def anonymise(request: Request, event_id: FromPath[int]) -> Response[Any] 
     except Conflict as exc:
         return await _overview(request, event_id, status_code=409, errors={"anonymise": str(exc)})
     return Redirect(f"{CONSOLE}/{event_id}?done=anonymised", status_code=303)
+
+
+@post(
+    f"{CONSOLE}/{{event_id:int}}/materials",
+    opt=MANAGE,
+    include_in_schema=False,
+    request_max_body_size=images.UPLOAD_BODY_LIMIT,
+)
+async def add_material(request: Request, event_id: FromPath[int]) -> Response[Any] | Template:
+    form = await request.form()
+    title = form.get("title")
+    try:
+        await store_material(request, event_id, form.get("material_file"), title)
+    except ValidationFailed as exc:
+        errors = {"material_file" if k == "file" else k: v for k, v in exc.errors.items()}
+        values = {"title": title if isinstance(title, str) else ""}
+        return await _overview(request, event_id, status_code=422, errors=errors, values=values)
+    return Redirect(f"{CONSOLE}/{event_id}?done=material_added", status_code=303)
+
+
+@post(
+    f"{CONSOLE}/{{event_id:int}}/materials/{{material_id:int}}/delete",
+    opt=MANAGE,
+    include_in_schema=False,
+)
+async def delete_material(
+    request: Request, event_id: FromPath[int], material_id: FromPath[int]
+) -> Response[Any]:
+    await materials.delete_material(
+        signed_in_principal(request), request.app.state.store, event_id, material_id
+    )
+    return Redirect(f"{CONSOLE}/{event_id}?done=material_deleted", status_code=303)
 
 
 # --- participants and their exports ---------------------------------------------------------
@@ -431,6 +468,8 @@ ROUTES = [
     publish,
     cancel,
     anonymise,
+    add_material,
+    delete_material,
     participants,
     participants_csv,
     participants_xlsx,

@@ -80,7 +80,7 @@ async def library(
     "/console/media",
     opt={"action": "media.manage"},
     include_in_schema=False,
-    request_max_body_size=media_api.UPLOAD_BODY_LIMIT,
+    request_max_body_size=images.UPLOAD_BODY_LIMIT,
 )
 async def upload(request: Request) -> Response | Template:
     form = await request.form()

@@ -23,7 +23,7 @@ from api.members.reference import INDUSTRY_LABELS, KUMAMOTO_MUNICIPALITIES, SIZE
 from api.pagination import PageRequest
 from api.solutions import files, inquiries, service, taxonomy
 from api.solutions.reference import DELIVERY_LABELS, PRICE_MODEL_LABELS
-from api.solutions.routes import UPLOAD_BODY_LIMIT, solution_filter, store_file
+from api.solutions.routes import solution_filter, store_file
 from api.solutions.service import SORTS, SolutionFilter
 from api.solutions.validation import SolutionInput
 from web.controllers.media import stream_object
@@ -355,7 +355,7 @@ async def files_page(request: Request, solution_id: FromPath[int]) -> Template:
     f"{OWN}/{{solution_id:int}}/files",
     opt={"action": "solutions.manage"},
     include_in_schema=False,
-    request_max_body_size=UPLOAD_BODY_LIMIT,
+    request_max_body_size=images.UPLOAD_BODY_LIMIT,
 )
 async def add_file(request: Request, solution_id: FromPath[int]) -> Response | Template:
     form = await request.form()
