@@ -16,7 +16,7 @@ from api.events.tables import Event, EventRegistration
 from api.mail.tables import OutboxMail
 from api.permissions import Role
 from api.settings import Settings
-from tests.http.conftest import World, login_as, role_email
+from tests.http.conftest import World, admin_principal, login_as, role_email
 from tests.http.test_applications import csrf_data
 from tests.http.test_events_api import staff_event
 from tests.service.test_events import event_input, person
@@ -225,3 +225,24 @@ async def test_materials_are_checked_by_content_and_read_like_their_event(
     deleted = await client.post(f"{url}/{pdf['id']}/delete", data=await csrf_data(client, {}))
     assert deleted.status_code == 303
     assert len((await client.get(f"/api/v1/events/{view.id}/materials")).json()) == 1
+
+
+async def test_the_check_in_counts_refresh_on_their_own(
+    client: AsyncTestClient, settings: Settings, world: World
+) -> None:
+    view = await staff_event(world)
+    result = await events.register(settings, None, view.id, person(1))
+    await login_as(client, role_email(Role.STAFF))
+    page = await client.get(f"/console/events/{view.id}/check-in")
+    assert f'data-hx-get="/console/events/{view.id}/check-in/counts"' in page.text
+    await events.check_in(
+        admin_principal(world.accounts[Role.STAFF]), view.id, result.registration.id, True
+    )
+    counts = await client.get(
+        f"/console/events/{view.id}/check-in/counts", headers={"HX-Request": "true"}
+    )
+    assert (
+        counts.status_code == 200
+        and "出席 1人／登録 1人" in counts.text
+        and "<html" not in counts.text
+    )

@@ -337,6 +337,13 @@ async def check_in_page(
     return page(request, template, headers=NO_STORE, **context)
 
 
+@get(f"{CONSOLE}/{{event_id:int}}/check-in/counts", opt=MANAGE, include_in_schema=False)
+async def check_in_counts(request: Request, event_id: FromPath[int]) -> Template:
+    """The counts alone, polled by the check-in page: taps on other tablets show here too."""
+    view = await service.get_event_for_staff(signed_in_principal(request), event_id)
+    return page(request, "events/_check_in_counts.html", headers=NO_STORE, event=view)
+
+
 @post(
     f"{CONSOLE}/{{event_id:int}}/check-in/{{registration_id:int}}",
     opt=MANAGE,
@@ -474,6 +481,7 @@ ROUTES = [
     participants_csv,
     participants_xlsx,
     check_in_page,
+    check_in_counts,
     check_in,
     mail_form,
     mail_preview_or_send,
