@@ -15,6 +15,10 @@ from datetime import datetime
 from typing import BinaryIO
 
 CHUNK_SIZE = 256 * 1024
+# Multipart uploads (recordings of several GB): every part but the last has at least this many
+# bytes (S3's rule, kept by every backend), and an upload has at most MAX_PARTS parts.
+MIN_PART_SIZE = 5 * 1024 * 1024
+MAX_PARTS = 10_000
 _KEY = re.compile(r"^[a-z0-9][a-z0-9/_.-]{0,254}$")
 
 
@@ -26,12 +30,42 @@ class InvalidKey(ValueError):
     """The key is not one this store hands out (e.g. it tries to leave its directory)."""
 
 
+class UploadNotFound(LookupError):
+    """No multipart upload with this id is open for the key (finished, aborted or never begun)."""
+
+
+class PartTooSmall(ValueError):
+    """A part other than the last is smaller than MIN_PART_SIZE."""
+
+
 @dataclass(frozen=True, slots=True)
 class StoredObject:
     key: str
     size: int
     content_type: str
     modified_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UploadedPart:
+    number: int  # 1 .. MAX_PARTS
+    etag: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class PendingUpload:
+    """A multipart upload begun and not yet completed or aborted (resumable, or abandoned)."""
+
+    key: str
+    upload_id: str
+    started_at: datetime | None
+
+
+def check_part_number(number: int) -> int:
+    if not 1 <= number <= MAX_PARTS:
+        raise ValueError(f"part numbers run from 1 to {MAX_PARTS}, not {number}")
+    return number
 
 
 def check_key(key: str) -> str:
@@ -72,6 +106,40 @@ class ObjectStore(ABC):
 
     async def presigned_url(self, key: str, expires_seconds: int = 3600) -> str | None:
         """A time-limited direct download URL, or None when the app must stream the object."""
+        return None
+
+    # --- multipart uploads: large objects sent in parts, resumable after an interruption ---
+
+    @abstractmethod
+    async def create_upload(self, key: str, content_type: str) -> str:
+        """Begin a multipart upload of `key`; returns its upload id."""
+
+    @abstractmethod
+    async def upload_part(self, key: str, upload_id: str, number: int, data: bytes) -> UploadedPart:
+        """Store one part (sending a number again replaces that part). Memory is one part."""
+
+    @abstractmethod
+    async def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
+        """The parts stored so far, by number: where an interrupted upload resumes."""
+
+    @abstractmethod
+    async def complete_upload(
+        self, key: str, upload_id: str, parts: list[UploadedPart]
+    ) -> StoredObject:
+        """Join the parts (in number order) into the object; the upload is then gone."""
+
+    @abstractmethod
+    async def abort_upload(self, key: str, upload_id: str) -> None:
+        """Drop an upload and its parts; an unknown or finished upload is not an error."""
+
+    @abstractmethod
+    async def pending_uploads(self, prefix: str = "") -> list[PendingUpload]:
+        """Uploads begun and not finished, under a key prefix (to clean up abandoned ones)."""
+
+    async def presigned_part_url(
+        self, key: str, upload_id: str, number: int, expires_seconds: int = 900
+    ) -> str | None:
+        """A time-limited URL a browser may PUT one part to, or None when parts go through the app."""
         return None
 
     async def read_all(self, key: str) -> bytes:

@@ -1,23 +1,44 @@
 """The embedded object store: files under one directory, metadata in a sidecar file.
 
 Writes go to a temporary file that is renamed into place, so a reader never sees half an object.
-File I/O runs in a thread so a large object never blocks the event loop.
+File I/O runs in a thread so a large object never blocks the event loop. A multipart upload keeps
+its parts in .uploads/<upload id>/ until it is completed (the parts are joined into a temporary
+file, renamed into place) or aborted; the directory survives a restart, so uploads resume.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import os
+import re
+import secrets
+import shutil
 import tempfile
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
-from storage.base import CHUNK_SIZE, ObjectNotFound, ObjectStore, StoredObject, check_key
+from storage.base import (
+    CHUNK_SIZE,
+    MIN_PART_SIZE,
+    ObjectNotFound,
+    ObjectStore,
+    PartTooSmall,
+    PendingUpload,
+    StoredObject,
+    UploadedPart,
+    UploadNotFound,
+    check_key,
+    check_part_number,
+)
 
 _META = ".meta.json"
+_UPLOADS = ".uploads"
+_UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+_PART = re.compile(r"^part-(\d{5})$")
 
 
 class LocalObjectStore(ObjectStore):
@@ -111,6 +132,8 @@ class LocalObjectStore(ObjectStore):
         found = []
         for path in self.root.rglob("*"):
             name = path.name
+            if path.is_relative_to(self.root / _UPLOADS):
+                continue  # parts of unfinished uploads are not objects
             if path.is_file() and not name.endswith(_META) and not name.startswith(".upload-"):
                 key = path.relative_to(self.root).as_posix()
                 if key.startswith(prefix):
@@ -119,3 +142,124 @@ class LocalObjectStore(ObjectStore):
 
     async def keys(self, prefix: str = "") -> list[str]:
         return await asyncio.to_thread(self._keys_sync, prefix)
+
+    # --- multipart uploads -----------------------------------------------------------------
+
+    def _upload_dir(self, key: str, upload_id: str) -> Path:
+        check_key(key)
+        if not _UPLOAD_ID.match(upload_id):
+            raise UploadNotFound(upload_id)
+        folder = self.root / _UPLOADS / upload_id
+        try:
+            info = json.loads((folder / "upload.json").read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            raise UploadNotFound(upload_id) from None
+        if info.get("key") != key:
+            raise UploadNotFound(upload_id)
+        return folder
+
+    def _create_sync(self, key: str, content_type: str) -> str:
+        check_key(key)
+        upload_id = secrets.token_hex(16)
+        folder = self.root / _UPLOADS / upload_id
+        folder.mkdir(parents=True)
+        started = datetime.now(UTC).isoformat()
+        info = {"key": key, "content_type": content_type, "started_at": started}
+        (folder / "upload.json").write_text(json.dumps(info), encoding="utf-8")
+        return upload_id
+
+    async def create_upload(self, key: str, content_type: str) -> str:
+        return await asyncio.to_thread(self._create_sync, key, content_type)
+
+    def _part_sync(self, key: str, upload_id: str, number: int, data: bytes) -> UploadedPart:
+        folder = self._upload_dir(key, upload_id)
+        check_part_number(number)
+        etag = hashlib.md5(data, usedforsecurity=False).hexdigest()  # S3's part ETag
+        fd, temp_name = tempfile.mkstemp(dir=folder, prefix=".part-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(temp_name, folder / f"part-{number:05d}")
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+        (folder / f"part-{number:05d}.etag").write_text(etag, encoding="utf-8")
+        return UploadedPart(number, etag, len(data))
+
+    async def upload_part(self, key: str, upload_id: str, number: int, data: bytes) -> UploadedPart:
+        return await asyncio.to_thread(self._part_sync, key, upload_id, number, data)
+
+    def _parts_sync(self, key: str, upload_id: str) -> list[UploadedPart]:
+        folder = self._upload_dir(key, upload_id)
+        parts = []
+        for path in sorted(folder.iterdir()):
+            found = _PART.match(path.name)
+            etag_file = path.with_name(path.name + ".etag")
+            if found and etag_file.exists():
+                etag = etag_file.read_text(encoding="utf-8")
+                parts.append(UploadedPart(int(found.group(1)), etag, path.stat().st_size))
+        return parts
+
+    async def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
+        return await asyncio.to_thread(self._parts_sync, key, upload_id)
+
+    def _complete_sync(self, key: str, upload_id: str, parts: list[UploadedPart]) -> StoredObject:
+        folder = self._upload_dir(key, upload_id)
+        stored = {part.number: part for part in self._parts_sync(key, upload_id)}
+        ordered = sorted(parts, key=lambda part: part.number)
+        if not ordered:
+            raise ValueError("an upload needs at least one part")
+        for index, part in enumerate(ordered):
+            kept = stored.get(part.number)
+            if kept is None or kept.etag != part.etag:
+                raise ValueError(f"part {part.number} is not the one stored")
+            if index < len(ordered) - 1 and kept.size < MIN_PART_SIZE:
+                raise PartTooSmall(f"part {part.number} has {kept.size} bytes")
+        info = json.loads((folder / "upload.json").read_text(encoding="utf-8"))
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                for part in ordered:
+                    with (folder / f"part-{part.number:05d}").open("rb") as source:
+                        shutil.copyfileobj(source, out, CHUNK_SIZE)
+            meta = path.with_name(path.name + _META)
+            meta.write_text(json.dumps({"content_type": info["content_type"]}), encoding="utf-8")
+            os.replace(temp_name, path)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+        shutil.rmtree(folder, ignore_errors=True)
+        return self._stat_sync(key)
+
+    async def complete_upload(
+        self, key: str, upload_id: str, parts: list[UploadedPart]
+    ) -> StoredObject:
+        return await asyncio.to_thread(self._complete_sync, key, upload_id, parts)
+
+    def _abort_sync(self, key: str, upload_id: str) -> None:
+        try:
+            folder = self._upload_dir(key, upload_id)
+        except UploadNotFound:
+            return
+        shutil.rmtree(folder, ignore_errors=True)
+
+    async def abort_upload(self, key: str, upload_id: str) -> None:
+        await asyncio.to_thread(self._abort_sync, key, upload_id)
+
+    def _pending_sync(self, prefix: str) -> list[PendingUpload]:
+        found = []
+        base = self.root / _UPLOADS
+        for folder in sorted(base.iterdir()) if base.exists() else []:
+            try:
+                info = json.loads((folder / "upload.json").read_text(encoding="utf-8"))
+            except (FileNotFoundError, ValueError, NotADirectoryError):
+                continue
+            if info["key"].startswith(prefix):
+                started = datetime.fromisoformat(info["started_at"])
+                found.append(PendingUpload(info["key"], folder.name, started))
+        return sorted(found, key=lambda upload: (upload.key, upload.upload_id))
+
+    async def pending_uploads(self, prefix: str = "") -> list[PendingUpload]:
+        return await asyncio.to_thread(self._pending_sync, prefix)

@@ -3,7 +3,9 @@
 STORAGE_URL: s3://ACCESS_KEY:SECRET_KEY@host:9000/bucket?secure=true&region=ap-northeast-1
 and optionally &public_endpoint=https://files.example.jp for presigned download URLs.
 
-The minio client blocks, so every call runs in a thread. Uploads read one part at a time:
+The minio client blocks, so every call runs in a thread. Multipart uploads use the client's
+S3 multipart calls (create, upload part, list parts, complete, abort, list uploads) and
+presigned part URLs, so a browser may send parts straight to MinIO. Uploads read one part at a time:
 memory is (parallel parts + 1) x PART_SIZE, and 10,000 parts of PART_SIZE cover far more than
 the 4 GB recordings.
 """
@@ -18,12 +20,26 @@ from typing import Any, BinaryIO
 from urllib.parse import parse_qs, unquote, urlparse
 
 from minio import Minio
+from minio.datatypes import Part
 from minio.error import S3Error
 
-from storage.base import CHUNK_SIZE, ObjectNotFound, ObjectStore, StoredObject, check_key
+from storage.base import (
+    CHUNK_SIZE,
+    MIN_PART_SIZE,
+    ObjectNotFound,
+    ObjectStore,
+    PartTooSmall,
+    PendingUpload,
+    StoredObject,
+    UploadedPart,
+    UploadNotFound,
+    check_key,
+    check_part_number,
+)
 
 PART_SIZE = 16 * 1024 * 1024  # 10,000 parts = 160 GB
 _MISSING = {"NoSuchKey", "NoSuchObject", "NoSuchBucket"}
+_NO_UPLOAD = {"NoSuchUpload"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,10 +178,123 @@ class S3ObjectStore(ObjectStore):
 
     async def presigned_url(self, key: str, expires_seconds: int = 3600) -> str | None:
         check_key(key)
-        client = self._public_client or self.client
         return await asyncio.to_thread(
-            client.presigned_get_object,
+            self._signing_client().presigned_get_object,
             self.location.bucket,
             key,
             expires=timedelta(seconds=expires_seconds),
+        )
+
+    # --- multipart uploads -----------------------------------------------------------------
+
+    def _signing_client(self) -> Minio:
+        return self._public_client or self.client
+
+    async def _call(self, upload_id: str, function: Any, *args: Any) -> Any:
+        await self._ensure_bucket()
+        try:
+            return await asyncio.to_thread(function, *args)
+        except S3Error as exc:
+            if exc.code in _NO_UPLOAD:
+                raise UploadNotFound(upload_id) from None
+            raise
+
+    async def create_upload(self, key: str, content_type: str) -> str:
+        check_key(key)
+        await self._ensure_bucket()
+        return await asyncio.to_thread(
+            self.client._create_multipart_upload,
+            self.location.bucket,
+            key,
+            {"Content-Type": content_type},
+        )
+
+    async def upload_part(self, key: str, upload_id: str, number: int, data: bytes) -> UploadedPart:
+        check_key(key)
+        check_part_number(number)
+        etag = await self._call(
+            upload_id, self.client._upload_part, self.location.bucket, key, data, None, upload_id,
+            number,
+        )  # fmt: skip
+        return UploadedPart(number, etag.strip('"'), len(data))
+
+    async def list_parts(self, key: str, upload_id: str) -> list[UploadedPart]:
+        check_key(key)
+        parts: list[UploadedPart] = []
+        marker: str | None = None
+        while True:
+            result = await self._call(
+                upload_id, self.client._list_parts, self.location.bucket, key, upload_id, 1000,
+                marker,
+            )  # fmt: skip
+            parts += [
+                UploadedPart(p.part_number, p.etag.strip('"'), p.size or 0) for p in result.parts
+            ]
+            if not result.is_truncated or not result.next_part_number_marker:
+                return sorted(parts, key=lambda part: part.number)
+            marker = result.next_part_number_marker
+
+    async def complete_upload(
+        self, key: str, upload_id: str, parts: list[UploadedPart]
+    ) -> StoredObject:
+        check_key(key)
+        ordered = sorted(parts, key=lambda part: part.number)
+        if not ordered:
+            raise ValueError("an upload needs at least one part")
+        # Said before S3 does (MinIO and AWS word it differently): every part but the last.
+        for part in ordered[:-1]:
+            if part.size < MIN_PART_SIZE:
+                raise PartTooSmall(f"part {part.number} has {part.size} bytes")
+        await self._call(
+            upload_id, self.client._complete_multipart_upload, self.location.bucket, key,
+            upload_id, [Part(part.number, part.etag) for part in ordered],
+        )  # fmt: skip
+        return await self.stat(key)
+
+    async def abort_upload(self, key: str, upload_id: str) -> None:
+        check_key(key)
+        try:
+            await self._call(
+                upload_id, self.client._abort_multipart_upload, self.location.bucket, key,
+                upload_id,
+            )  # fmt: skip
+        except UploadNotFound:
+            return
+
+    async def pending_uploads(self, prefix: str = "") -> list[PendingUpload]:
+        await self._ensure_bucket()
+        found: list[PendingUpload] = []
+        key_marker: str | None = None
+        upload_marker: str | None = None
+        while True:
+            result = await asyncio.to_thread(
+                self.client._list_multipart_uploads,
+                self.location.bucket,
+                None,
+                None,
+                key_marker,
+                1000,
+                prefix,
+                upload_marker,
+            )
+            found += [
+                PendingUpload(upload.object_name, upload.upload_id or "", upload.initiated_time)
+                for upload in result.uploads
+            ]
+            if not result.is_truncated:
+                return sorted(found, key=lambda upload: (upload.key, upload.upload_id))
+            key_marker, upload_marker = result.next_key_marker, result.next_upload_id_marker
+
+    async def presigned_part_url(
+        self, key: str, upload_id: str, number: int, expires_seconds: int = 900
+    ) -> str | None:
+        check_key(key)
+        check_part_number(number)
+        return await asyncio.to_thread(
+            self._signing_client().get_presigned_url,
+            "PUT",
+            self.location.bucket,
+            key,
+            expires=timedelta(seconds=expires_seconds),
+            extra_query_params={"partNumber": str(number), "uploadId": upload_id},
         )
