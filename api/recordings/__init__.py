@@ -1,0 +1,1 @@
+"""Recordings: the members-only archive of event recordings on object storage."""
