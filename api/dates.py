@@ -83,3 +83,9 @@ def format_fiscal_year(year: int) -> str:
         return "令和元年度"
     name, era = era_year(date(year, 4, 1))
     return f"{name}{_era_number(era)}年度"
+
+
+def month_of(moment: datetime) -> date:
+    """The first day of the moment's month in Japan time (monthly counts key on it)."""
+    local = moment.astimezone(JST)
+    return date(local.year, local.month, 1)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from api import clock
 from api.accounts.tables import Account
+from api.dates import month_of
 from api.db import transaction
 from api.demo_members import DEMO_MEMBER_ORGANISATION, DEMO_ORGANISATIONS
 from api.members.reference import KUMAMOTO_MUNICIPALITIES, MembershipStatus
@@ -23,7 +24,6 @@ from api.members.tables import Organisation
 from api.permissions import Role
 from api.principal import Principal
 from api.solutions import service, taxonomy
-from api.solutions.service import month_of
 from api.solutions.tables import Solution, SolutionInquiry, SolutionMonthlyStat
 from api.solutions.validation import SolutionInput
 

@@ -28,6 +28,7 @@ from api.jobs.tables import Job
 from api.mail.tables import OutboxMail
 from api.media.tables import MediaItem
 from api.members.tables import Organisation, OrganisationContact
+from api.recordings.tables import Recording, RecordingMonthlyView
 from api.solutions.tables import (
     Solution,
     SolutionBookmark,
@@ -73,6 +74,8 @@ TABLES = [
     Event,
     EventRegistration,
     EventMaterial,
+    Recording,
+    RecordingMonthlyView,
 ]
 
 APP_CONFIG = AppConfig(

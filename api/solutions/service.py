@@ -21,7 +21,7 @@ from typing import Any
 from api import clock
 from api.articles.service import published_case_studies
 from api.audit.service import record
-from api.dates import JST, format_date
+from api.dates import format_date, month_of
 from api.db import contains, is_storable_id, transaction
 from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from api.mail.service import queue_mail
@@ -654,11 +654,6 @@ async def list_bookmarks(principal: Principal, page: PageRequest) -> Page[Soluti
 
 
 # --- statistics ----------------------------------------------------------------------------
-
-
-def month_of(moment: dt.datetime) -> dt.date:
-    local = moment.astimezone(JST)
-    return dt.date(local.year, local.month, 1)
 
 
 async def count_inquiry(solution_id: int) -> None:

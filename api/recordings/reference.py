@@ -1,0 +1,38 @@
+"""The fixed vocabulary of recordings: states, video types, sizes and limits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from enum import StrEnum
+
+
+class RecordingState(StrEnum):
+    UPLOADING = "uploading"  # parts are arriving; nobody but staff sees it
+    DRAFT = "draft"  # the video is complete; staff add captions and the transcript
+    PUBLISHED = "published"  # members watch it
+
+
+STATE_LABELS: dict[str, str] = {
+    RecordingState.UPLOADING: "アップロード中",
+    RecordingState.DRAFT: "非公開（準備中）",
+    RecordingState.PUBLISHED: "公開中",
+}
+
+# Extension -> (content type, label). The first bytes decide; the name only has to agree.
+VIDEO_TYPES: dict[str, tuple[str, str]] = {
+    "mp4": ("video/mp4", "MP4"),
+    "webm": ("video/webm", "WebM"),
+}
+
+# The browser sends the video in parts of exactly this size (the last one shorter), so an
+# interrupted upload resumes at a part boundary. S3 wants at least 5 MiB for every part but the
+# last; 8 MiB keeps the app's memory at a few parts whatever the file size.
+PART_SIZE = 8 * 1024 * 1024
+MAX_RECORDING_BYTES = 8 * 1024 * 1024 * 1024  # 8 GiB: far above the 1-4 GB recordings
+ABANDONED_AFTER = timedelta(days=1)
+
+MAX_TITLE = 200
+MAX_TEXT = 20_000
+MAX_TRANSCRIPT = 500_000
+MAX_CHAPTERS = 100
+MAX_EXEMPTION = 1_000
