@@ -131,6 +131,25 @@ def _worker(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _storage_check(settings: Settings, args: argparse.Namespace) -> int:
+    """Objects under recordings/ that no recording names, and recordings whose video is gone."""
+    from api.recordings.service import storage_check
+    from storage import open_store
+
+    async def run() -> int:
+        report = await storage_check(open_store(settings.storage_url, settings.data_dir))
+        for key in report.objects_without_record:
+            print(f"記録のないオブジェクト: {key}")
+        for recording_id, key in report.records_without_object:
+            print(f"オブジェクトのない録画: ID {recording_id}（{key}）")
+        if not report.objects_without_record and not report.records_without_object:
+            print("録画とオブジェクトは一致しています。")
+            return 0
+        return 1
+
+    return _with_database(settings, run)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kdx", description="熊本県DX推進コンソーシアム")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -142,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     admin.add_argument("--name", default="システム管理者")
     worker = sub.add_parser("worker", help="バックグラウンドジョブを実行する")
     worker.add_argument("--poll", type=float, default=1.0)
+    sub.add_parser(
+        "storage-check", help="記録のないオブジェクトと、オブジェクトのない録画を一覧にする"
+    )
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env().validate()
@@ -156,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         "migrate": _migrate,
         "create-admin": _create_admin,
         "worker": _worker,
+        "storage-check": _storage_check,
     }
     return handlers[args.command](settings, args)
 

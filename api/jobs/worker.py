@@ -57,11 +57,18 @@ class Worker:
         return done
 
     async def housekeeping(self) -> None:
+        """Purge expired sessions and links; abort recording uploads abandoned for a day."""
         from api.accounts.service import purge_expired
+        from api.recordings.service import clean_abandoned_uploads
+        from storage import open_store
 
         purged = await purge_expired()
         if any(purged.values()):
             log.info("housekeeping: %s", purged)
+        store = open_store(self.settings.storage_url, self.settings.data_dir)
+        abandoned = await clean_abandoned_uploads(store)
+        if abandoned:
+            log.info("housekeeping: %d abandoned recording uploads removed", abandoned)
 
     async def scheduled_tasks(self) -> None:
         """Publish due scheduled articles and remind registrants of tomorrow's events, found from

@@ -122,3 +122,24 @@ def test_serve_with_workers_runs_several_processes_in_embedded_mode(tmp_path: Pa
                 assert fresh.get("/platform").status_code == 200
     log = server.log_path.read_text("utf-8", "replace")
     assert "database is locked" not in log and "Traceback" not in log
+
+
+def test_storage_check_lists_objects_without_recordings(tmp_path: Path) -> None:
+    import io
+
+    from storage.local import LocalObjectStore
+
+    url = create_database(tmp_path, "storage")
+    env = {"DATABASE_URL": url, "DATA_DIR": str(tmp_path), "STORAGE_URL": ""}
+    try:
+        clean = run_cli(["storage-check"], env)
+        assert clean.returncode == 0, clean.stderr
+        assert "一致しています" in clean.stdout
+        stray = "recordings/2026/" + "b" * 32 + ".mp4"
+        asyncio.run(
+            LocalObjectStore(tmp_path / "objects").put(stray, io.BytesIO(b"x"), 1, "video/mp4")
+        )
+        found = run_cli(["storage-check"], env)
+        assert found.returncode == 1 and stray in found.stdout
+    finally:
+        drop_database(url)

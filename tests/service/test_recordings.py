@@ -239,7 +239,11 @@ async def test_views_are_counted_per_recording_and_month(world: dict[str, Any]) 
     assert [row["views"] for row in rows] == [2, 1]
 
 
-async def test_uploads_abandoned_for_a_day_are_cleaned_up(world: dict[str, Any]) -> None:
+async def test_uploads_abandoned_for_a_day_are_cleaned_up(
+    settings: Settings, world: dict[str, Any]
+) -> None:
+    from api.jobs.worker import Worker
+
     staff, store = world["staff"], world["store"]
     data = video(PART_SIZE + 10)
     stale = await recordings.begin_upload(staff, store, world["event"], "放置", "a.mp4", len(data))
@@ -253,7 +257,7 @@ async def test_uploads_abandoned_for_a_day_are_cleaned_up(world: dict[str, Any])
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(clock, "now", lambda: later)
         await Recording.update({Recording.created_at: clock.now()}).where(Recording.id == fresh.id)
-        assert await recordings.clean_abandoned_uploads(store) == 2
+        await Worker(settings).housekeeping()  # the hourly housekeeping does it (same store)
     assert [row["id"] for row in await Recording.select(Recording.id)] == [fresh.id]
     assert stray not in {u.upload_id for u in await store.pending_uploads()}
 
