@@ -59,6 +59,9 @@ SCOPES: dict[str, str] = {
     "events:register": "催しへの参加申込と自分の申込の確認・キャンセル（会員）",
     "events:read": "催しの参加者一覧（事務局）",
     "events:write": "催しの作成・変更・公開・中止と受付（事務局）",
+    # Recordings
+    "recordings:read": "録画アーカイブの視聴（会員）",
+    "recordings:write": "録画のアップロード・編集・公開・削除（事務局）",
 }
 
 
@@ -132,6 +135,10 @@ _ACTIONS = [
     Action("events.participants", _SECRETARIAT, scope="events:read"),
     Action("events.manage", _SECRETARIAT, scope="events:write"),
     Action("events.attendance", _SECRETARIAT | {Role.OFFICIAL}, scope="reports:read"),
+    # Recordings: members of an active organisation watch (the service checks it); the
+    # secretariat uploads and publishes.
+    Action("recordings.view", _MEMBERS | _SECRETARIAT, scope="recordings:read"),
+    Action("recordings.manage", _SECRETARIAT, scope="recordings:write"),
 ]
 
 PERMISSIONS: dict[str, Action] = {action.name: action for action in _ACTIONS}

@@ -39,6 +39,7 @@ from api.jobs.worker import Worker
 from api.media import routes as media_routes
 from api.members import platform_routes as member_platform_routes
 from api.members import routes as member_routes
+from api.recordings import routes as recording_routes
 from api.reports import routes as report_routes
 from api.settings import Settings
 from api.solutions import routes as solution_routes
@@ -62,6 +63,7 @@ API_ROUTES = [
     *article_routes.ROUTES,
     *media_routes.ROUTES,
     *event_routes.ROUTES,
+    *recording_routes.ROUTES,
 ]
 
 

@@ -17,17 +17,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from api import clock
 from api.audit.service import record
-from api.dates import month_of
+from api.dates import JST, fiscal_year_range, month_of
 from api.db import is_storable_id, transaction
 from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from api.events import service as events
 from api.members.directory import SECRETARIAT
 from api.members.service import own_organisation_id
+from api.pagination import Page, PageRequest
 from api.principal import Principal
 from api.recordings.captions import CaptionsInvalid, parse_captions
 from api.recordings.reference import (
@@ -44,7 +45,7 @@ from api.recordings.reference import (
     RecordingState,
 )
 from api.recordings.tables import Recording, RecordingMonthlyView
-from api.text import clean, has_control, required_text_problem
+from api.text import clean, has_control, lookup_text, required_text_problem
 from storage import ObjectNotFound, ObjectStore, new_key
 from storage.base import UploadNotFound
 
@@ -89,6 +90,7 @@ class RecordingView:
     uploaded_at: datetime | None
     published_at: datetime | None
     upload_id: str = field(default="", repr=False)
+    event_title: str = ""
 
     @property
     def state_label(self) -> str:
@@ -127,6 +129,7 @@ def _view(row: dict[str, Any]) -> RecordingView:
         file_name=row["file_name"], size=int(row["size"]), created_at=row["created_at"],
         updated_at=row["updated_at"], uploaded_at=row["uploaded_at"],
         published_at=row["published_at"], upload_id=row["upload_id"],
+        event_title=row.get("event_title") or "",
     )  # fmt: skip
 
 
@@ -567,3 +570,50 @@ async def storage_check(store: ObjectStore) -> StorageReport:
         except ObjectNotFound:
             missing.append((row["id"], row["storage_key"]))
     return StorageReport(sorted(set(keys) - named), missing)
+
+
+# --- the archive ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveFilter:
+    event_id: int | None = None
+    fiscal_year: int | None = None
+    q: str = ""  # part of the title or a speaker's name
+
+
+async def list_recordings(
+    principal: Principal, filters: ArchiveFilter, page: PageRequest
+) -> Page[RecordingView]:
+    """The archive, newest event first: published recordings for members of an active
+    organisation, every recording for the secretariat (two queries)."""
+    from api.db import contains
+
+    clauses: list[Any] = []
+    if not principal.roles & SECRETARIAT:
+        own_organisation_id(principal)
+        clauses.append(Recording.state == RecordingState.PUBLISHED)
+    if filters.event_id is not None and is_storable_id(filters.event_id):
+        clauses.append(Recording.event == filters.event_id)
+    if filters.fiscal_year is not None and 2000 <= filters.fiscal_year <= 2100:
+        first, last = fiscal_year_range(filters.fiscal_year)
+        clauses += [
+            Recording.event.starts_at >= datetime(first.year, first.month, first.day, tzinfo=JST),
+            Recording.event.starts_at
+            < datetime(last.year, last.month, last.day, tzinfo=JST) + timedelta(days=1),
+        ]
+    text = lookup_text(filters.q, 60)
+    if text:
+        clauses.append(contains(Recording.title, text) | contains(Recording.speakers, text))
+    rows = (
+        await Recording.select(
+            *Recording.all_columns(), Recording.event.title.as_alias("event_title")
+        )
+        .where(*clauses)
+        .order_by(Recording.event.starts_at, ascending=False)
+        .order_by(Recording.id, ascending=False)
+        .limit(page.per_page)
+        .offset(page.offset)
+    )
+    total = await Recording.count().where(*clauses)
+    return Page([_view(row) for row in rows], total, page.page, page.per_page)

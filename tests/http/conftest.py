@@ -76,6 +76,9 @@ class World:
             "event_id": "999999",
             "registration_id": "999999",
             "material_id": "999999",
+            # Recordings: ids that name no row (404 after the guard for those allowed).
+            "recording_id": "999999",
+            "part_number": "1",
         }
 
 

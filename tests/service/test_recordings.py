@@ -275,3 +275,40 @@ async def test_deleting_removes_the_video_and_the_storage_check_finds_strays(
     report = await recordings.storage_check(store)
     assert report.objects_without_record == ["recordings/2026/" + "a" * 32 + ".mp4"]
     assert report.records_without_object == [(kept.id, kept.storage_key)]
+
+
+async def test_the_archive_lists_published_recordings_for_members(
+    settings: Settings, world: dict[str, Any]
+) -> None:
+    from api.pagination import PageRequest
+    from api.recordings.service import ArchiveFilter
+
+    staff = world["staff"]
+    draft = await uploaded(world, video(PART_SIZE + 10))
+    shown = await uploaded(world, video(PART_SIZE + 20))
+    await recordings.update_recording(
+        staff, shown.id,
+        RecordingInput.from_mapping({"title": "生成AIの基礎", "speakers": "熊本 太郎", "exemption_reason": "試験"}),
+    )  # fmt: skip
+    await recordings.publish(staff, shown.id)
+    member = await signed_in(settings, "member@example.jp")
+    page = PageRequest.of(1, 20)
+    listed = await recordings.list_recordings(member, ArchiveFilter(), page)
+    assert [v.id for v in listed.items] == [shown.id] and listed.items[0].event_title
+    assert (await recordings.list_recordings(member, ArchiveFilter(q="熊本"), page)).total == 1
+    assert (await recordings.list_recordings(member, ArchiveFilter(q="大阪"), page)).total == 0
+    year = (await events.get_event_for_staff(staff, world["event"])).fiscal_year
+    assert (
+        await recordings.list_recordings(member, ArchiveFilter(fiscal_year=year), page)
+    ).total == 1
+    assert (
+        await recordings.list_recordings(member, ArchiveFilter(fiscal_year=year - 5), page)
+    ).total == 0
+    everything = await recordings.list_recordings(
+        staff, ArchiveFilter(event_id=world["event"]), page
+    )
+    assert {v.id for v in everything.items} == {draft.id, shown.id}
+    with pytest.raises(PermissionDenied):
+        await recordings.list_recordings(
+            await signed_in(settings, "suspended@example.jp"), ArchiveFilter(), page
+        )
