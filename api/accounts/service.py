@@ -546,6 +546,21 @@ async def _recent_attempts(key: str, window_minutes: int) -> int:
     )
 
 
+async def rate_limit(key: str, limit: int, window: timedelta, message: str) -> None:
+    """Count one more action under `key` (a kind and a client address) and refuse it with
+    TooManyAttempts when `limit` were counted within `window` (kept a day, like login attempts)."""
+    since = clock.now() - window
+    if (
+        await LoginAttempt.count().where(
+            (LoginAttempt.key == key) & (LoginAttempt.attempted_at >= since)
+        )
+        >= limit
+    ):
+        raise TooManyAttempts(message)
+    async with transaction():
+        await LoginAttempt.insert(LoginAttempt(key=key, detail=key.split(":", 1)[0]))
+
+
 async def request_password_reset(
     settings: Settings, email: object, client_address: str = ""
 ) -> None:

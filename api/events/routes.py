@@ -33,7 +33,7 @@ from api.events.schemas import (
 )
 from api.events.service import EventFilter
 from api.events.validation import EventInput
-from api.http.auth import principal_of
+from api.http.auth import client_address, principal_of
 from api.http.params import PageNumber, PerPage, request_principal
 from api.media import images
 from api.pagination import PageRequest
@@ -111,7 +111,11 @@ class EventController(Controller):
         self, request: Request, event_id: FromPath[int], data: JSONBody[RegistrationIn]
     ) -> RegistrationOut:
         result = await service.register(
-            request.app.state.settings, principal_of(request.scope), event_id, data.values()
+            request.app.state.settings,
+            principal_of(request.scope),
+            event_id,
+            data.values(),
+            client_address(request.scope),
         )
         return RegistrationOut.of_result(result)
 

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from api import clock
+from api.accounts.service import rate_limit
 from api.audit.service import record
 from api.dates import JST, fiscal_year, fiscal_year_range, format_datetime
 from api.db import is_postgres, is_storable_id, is_unique_violation, placeholders, transaction
@@ -753,8 +754,21 @@ async def check_registration(
     return view, data
 
 
+# Registrations from one client address in an hour, signed in or not: an office's colleagues
+# register one by one; someone filling an open event with made-up addresses is stopped.
+REGISTRATIONS_PER_HOUR = 30
+RATE_LIMITED = (
+    "短い時間に多くのお申し込みがありました。しばらく時間をおいてからお申し込みください。"
+    "お急ぎの場合は事務局にご連絡ください。"
+)
+
+
 async def register(
-    settings: Settings, principal: Principal | None, event_id: int, values: dict[str, Any]
+    settings: Settings,
+    principal: Principal | None,
+    event_id: int,
+    values: dict[str, Any],
+    client_address: str = "",
 ) -> RegistrationResult:
     """The 完了 step of the form (open events; a signed-in member registers the same way)."""
     data = RegistrationInput.from_mapping(values)
@@ -763,6 +777,12 @@ async def register(
         if replay is not None and replay.event.id == event_id:
             return replay
     view, data = await check_registration(principal, event_id, values)
+    await rate_limit(
+        f"event-registration:{client_address}",
+        REGISTRATIONS_PER_HOUR,
+        timedelta(hours=1),
+        RATE_LIMITED,
+    )
     organisation_id = principal.organisation_id if is_member(principal) else None
     return await _register(
         settings, view, data, principal=principal, account_id=principal.account_id if principal else None,

@@ -603,3 +603,22 @@ async def test_the_reminder_goes_once_the_day_before_with_the_url_for_online_par
     }
     assert "https://meet.example.jp/dx-seminar" in bodies["person2@example.jp"]
     assert "https://meet.example.jp/dx-seminar" not in bodies["person1@example.jp"]
+
+
+async def test_many_registrations_from_one_address_are_stopped(
+    settings: Settings, world: dict[str, Any]
+) -> None:
+    from api.errors import TooManyAttempts
+
+    view = await published(world["staff"], capacity_onsite="100", capacity_online="0")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(events, "REGISTRATIONS_PER_HOUR", 3)
+        for index in range(3):
+            await events.register(settings, None, view.id, person(index), "203.0.113.9")
+        with pytest.raises(TooManyAttempts):
+            await events.register(settings, None, view.id, person(9), "203.0.113.9")
+        await events.register(settings, None, view.id, person(10), "198.51.100.7")  # another office
+        later = clock.now() + timedelta(hours=1, minutes=1)
+        patch.setattr(clock, "now", lambda: later)
+        await events.register(settings, None, view.id, person(11), "203.0.113.9")
+    assert await EventRegistration.count() == 5

@@ -20,7 +20,7 @@ from api.errors import ValidationFailed
 from api.events import materials, service
 from api.events.reference import MODE_LABELS
 from api.events.service import CALENDAR_KIND_LABELS, EventFilter, EventView
-from api.http.auth import principal_of
+from api.http.auth import client_address, principal_of
 from api.http.params import PageNumber
 from api.pagination import PageRequest
 from web.controllers.media import stream_object
@@ -216,8 +216,9 @@ async def register_submit(request: Request, event_id: FromPath[int]) -> Response
     values = _registration_values((await form_values(request))[0])
     try:
         result = await service.register(
-            request.app.state.settings, principal_of(request.scope), event_id, values
-        )
+            request.app.state.settings, principal_of(request.scope), event_id, values,
+            client_address(request.scope),
+        )  # fmt: skip
     except ValidationFailed as exc:
         view = await service.get_event(principal_of(request.scope), event_id)
         return await _form_page(request, view, values, status_code=422, errors=exc.errors)
