@@ -138,10 +138,15 @@ def _require_secretariat(actor: Principal) -> None:
         raise PermissionDenied("録画の管理は事務局のみが行えます。")
 
 
+def _select() -> Any:
+    """Every column and the event's title (one statement)."""
+    return Recording.select(*Recording.all_columns(), Recording.event.title.as_alias("event_title"))
+
+
 async def _row(recording_id: int, *clauses: Any) -> RecordingView:
     rows = []
     if is_storable_id(recording_id):
-        rows = await Recording.select().where(Recording.id == recording_id, *clauses)
+        rows = await _select().where(Recording.id == recording_id, *clauses)
     if not rows:
         raise NotFound(NOT_FOUND)
     return _view(rows[0])

@@ -10,6 +10,7 @@ from litestar.testing import AsyncTestClient
 
 from api.events import service as events
 from api.permissions import Role
+from api.recordings.tables import Recording
 from api.settings import Settings
 from api.solutions import service as solutions
 from api.solutions import taxonomy
@@ -44,6 +45,8 @@ BUDGETS: list[tuple[Role, str, int]] = [
     (Role.STAFF, "/console/events/{event}/participants", 5),
     (Role.STAFF, "/console/events/{event}/check-in", 5),
     (Role.OFFICIAL, "/reports/events", 3),
+    (Role.MEMBER_USER, "/platform/recordings", 3),
+    (Role.MEMBER_USER, "/platform/recordings/{recording}", 3),  # and the month's view count
 ]
 
 
@@ -58,10 +61,17 @@ async def content(settings: Settings, world: World, editorial: Editorial) -> dic
     event = await staff_event(world)
     for index in range(1, 4):
         await events.register(settings, None, event.id, person(index))
+    recording = await Recording.insert(
+        Recording(
+            event=event.id, title="予算の録画", state="published", storage_key="recordings/x.mp4",
+            content_type="video/mp4", size=1, exemption_reason="試験", published_at=event.starts_at,
+        )
+    ).returning(Recording.id)  # fmt: skip
     return {
         "solution": f"/platform/solutions/{solution.id}",
         "case_study": "budget-case",
         "event": str(event.id),
+        "recording": str(recording[0]["id"]),
     }
 
 

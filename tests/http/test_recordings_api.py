@@ -173,3 +173,27 @@ async def test_drafts_are_the_secretariats(client: AsyncTestClient, world: World
     for url in (f"/api/v1/recordings/{recording_id}", f"/recordings/{recording_id}/video"):
         assert (await client.get(url)).status_code == 404
     assert (await client.get("/api/v1/recordings")).json()["total"] == 0
+
+
+async def test_the_archive_and_the_player_page(client: AsyncTestClient, world: World) -> None:
+    recording_id = await upload_through_api(client, world)
+    await publish(client, recording_id)
+    await login_as(client, role_email(Role.MEMBER_USER))
+    archive = await client.get("/platform/recordings")
+    assert (
+        archive.status_code == 200 and f'href="/platform/recordings/{recording_id}"' in archive.text
+    )
+    assert (
+        "条件に合う録画はありません"
+        in (await client.get("/platform/recordings", params={"q": "大阪"})).text
+    )
+    player = await client.get(f"/platform/recordings/{recording_id}")
+    assert player.status_code == 200
+    assert '<track kind="captions" srclang="ja"' in player.text
+    assert 'data-seek="30"' in player.text and "皆さん、こんにちは。" in player.text
+    assert "催し: 生成AI活用セミナー" in player.text
+    assert [
+        row["views"] for row in await RecordingMonthlyView.select(RecordingMonthlyView.views)
+    ] == [1]
+    await login_as(client, role_email(Role.EDITOR))
+    assert (await client.get(f"/platform/recordings/{recording_id}")).status_code == 403

@@ -1,5 +1,6 @@
-"""The recordings' media for members: the video with range requests (seeking) from the local
-store, or a redirect to a short-lived presigned URL on S3, and the captions as WebVTT.
+"""The recordings for members: the archive list, the player page (captions track, chapters that
+seek, the transcript beside), the video with range requests (seeking) from the local store or a
+redirect to a short-lived presigned URL on S3, and the captions as WebVTT.
 
 Thin: who may watch what is api.recordings.service.recording_to_watch, as for the JSON API.
 """
@@ -9,15 +10,21 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, Response, get
-from litestar.params import FromPath
-from litestar.response import Redirect, Stream
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Stream, Template
 
+from api import clock
+from api.dates import fiscal_year, format_fiscal_year
 from api.errors import NotFound
+from api.http.params import PageNumber
 from api.http.ranges import RangeNotSatisfiable, requested_range
+from api.pagination import PageRequest
 from api.recordings import service
-from web.rendering import signed_in_principal
+from api.recordings.service import ArchiveFilter
+from web.rendering import page, signed_in_principal
 
 VIEW = {"action": "recordings.view"}
+NO_STORE = {"Cache-Control": "no-store"}
 PRESIGNED_SECONDS = 300  # a member's link to the video works for five minutes
 
 
@@ -60,4 +67,34 @@ async def captions(request: Request, recording_id: FromPath[int]) -> Response[st
     )  # fmt: skip
 
 
-ROUTES = [video, captions]
+@get("/platform/recordings", opt=VIEW, include_in_schema=False)
+async def archive(
+    request: Request,
+    q: FromQuery[str] = "",
+    year: FromQuery[str] = "",
+    page_number: PageNumber = 1,
+) -> Template:
+    chosen = int(year) if year.isdigit() and len(year) == 4 else None
+    result = await service.list_recordings(
+        signed_in_principal(request), ArchiveFilter(fiscal_year=chosen, q=q),
+        PageRequest.of(page_number, 20),
+    )  # fmt: skip
+    this = fiscal_year(clock.now())
+    years = [("", "すべての年度")] + [
+        (str(y), f"{y}年度（{format_fiscal_year(y)}）") for y in range(this, this - 5, -1)
+    ]
+    params = {k: v for k, v in (("q", q[:60]), ("year", str(chosen or ""))) if v}
+    return page(
+        request, "recordings/archive.html", headers=NO_STORE, result=result, q=q[:60],
+        year=str(chosen or ""), years=years, params=params,
+    )  # fmt: skip
+
+
+@get("/platform/recordings/{recording_id:int}", opt=VIEW, include_in_schema=False)
+async def player(request: Request, recording_id: FromPath[int]) -> Template:
+    view = await service.recording_to_watch(signed_in_principal(request), recording_id)
+    await service.count_view(view.id)
+    return page(request, "recordings/player.html", headers=NO_STORE, recording=view)
+
+
+ROUTES = [archive, player, video, captions]

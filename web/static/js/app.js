@@ -113,3 +113,26 @@
   document.addEventListener("htmx:responseError", announceFailure);
   document.addEventListener("htmx:sendError", announceFailure);
 })();
+
+/* A recording's chapters: a button with data-seek="seconds" moves its player there and plays
+   (the links work without this file: they open the video at that time). */
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-seek]") : null;
+    if (!button) {
+      return;
+    }
+    var player = document.getElementById(button.getAttribute("data-player"));
+    if (!player) {
+      return;
+    }
+    event.preventDefault();
+    player.currentTime = Number(button.getAttribute("data-seek")) || 0;
+    player.focus();
+    var playing = player.play();
+    if (playing && playing.catch) {
+      playing.catch(function () {});
+    }
+  });
+})();

@@ -1,0 +1,75 @@
+"""The recordings archive and the player page in the browser with axe-core and the Nu Html
+Checker; the chapters work with the keyboard alone. The recording is uploaded through the API
+(in parts, as the upload page will) and deleted again, so the demo data stays as it was."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from api.recordings.reference import PART_SIZE
+from tests.browser.conftest import MEMBER, STAFF, PageAudit, login
+from tests.browser.test_keyboard import focused, tab_to
+from tests.service.test_recordings import CAPTIONS, parts_of, video
+
+
+def _csrf(context: Any) -> dict[str, str]:
+    token = next(c["value"] for c in context.cookies() if c["name"] == "kdx_csrf")
+    return {"X-CSRF-Token": token}
+
+
+@pytest.fixture
+def published_recording(new_context: Any) -> Iterator[int]:
+    context = new_context()
+    page = context.new_page()
+    login(page, *STAFF)
+    page.goto("/console/events")  # a page with a form: the CSRF cookie is set
+    api = context.request
+    event_id = api.get("/api/v1/events/managed").json()["items"][0]["id"]
+    data = video(PART_SIZE + 4096)
+    begun = api.post(
+        "/api/v1/recordings/uploads", headers=_csrf(context),
+        data={"event_id": event_id, "title": "ブラウザ試験の録画", "file_name": "test.mp4", "size": len(data)},
+    )  # fmt: skip
+    assert begun.status == 201, begun.text()
+    recording_id = begun.json()["recording_id"]
+    for number, part in enumerate(parts_of(data), start=1):
+        sent = api.put(
+            f"/api/v1/recordings/{recording_id}/upload/parts/{number}",
+            headers={**_csrf(context), "Content-Type": "application/octet-stream"}, data=part,
+        )  # fmt: skip
+        assert sent.status == 200, sent.text()
+    assert api.post(
+        f"/api/v1/recordings/{recording_id}/upload/completion", headers=_csrf(context)
+    ).ok
+    described = api.put(
+        f"/api/v1/recordings/{recording_id}", headers=_csrf(context),
+        data={"title": "ブラウザ試験の録画", "speakers": "熊本 太郎", "captions": CAPTIONS,
+              "transcript": "皆さん、こんにちは。本日は生成AIの使い方をお話しします。",
+              "chapters": "0:00 はじめに\n0:30 事例紹介"},
+    )  # fmt: skip
+    assert described.ok, described.text()
+    assert api.post(f"/api/v1/recordings/{recording_id}/publication", headers=_csrf(context)).ok
+    yield recording_id
+    assert api.delete(f"/api/v1/recordings/{recording_id}", headers=_csrf(context)).status == 204
+
+
+def test_the_archive_and_the_player_with_the_keyboard(
+    page: Any, audit: PageAudit, published_recording: int
+) -> None:
+    login(page, *MEMBER)
+    audit.visit(page, "/platform/recordings", label="/platform/recordings")
+    assert page.get_by_role("link", name="ブラウザ試験の録画").is_visible()
+    audit.visit(
+        page, f"/platform/recordings/{published_recording}", label="/platform/recordings/<id>"
+    )
+    assert page.locator("video#player track[kind=captions]").count() == 1
+    tab_to(page, "a[data-seek='30']", limit=60)
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'player'")
+    assert focused(page, "el.id") == "player"
+    assert "/platform/recordings/" in page.url  # the page stayed: the player moved instead
+    tab_to(page, ".transcript-text", limit=60)  # the transcript scrolls with the keyboard
+    audit.finish()
