@@ -73,3 +73,32 @@ def test_the_archive_and_the_player_with_the_keyboard(
     assert "/platform/recordings/" in page.url  # the page stayed: the player moved instead
     tab_to(page, ".transcript-text", limit=60)  # the transcript scrolls with the keyboard
     audit.finish()
+
+
+def test_the_upload_page_with_its_progress_and_an_error(page: Any, audit: PageAudit) -> None:
+    login(page, *STAFF)
+    audit.visit(page, "/console/recordings", label="/console/recordings")
+    audit.visit(page, "/console/recordings/new", label="/console/recordings/new")
+    page.locator("#field-event_id").select_option(index=1)
+    page.locator("#field-title").fill("ブラウザ試験のアップロード")
+    not_a_video = video(PART_SIZE + 100, head=b"%PDF-1.4\n")
+    page.locator("#field-video").set_input_files(
+        {"name": "slides.mp4", "mimeType": "video/mp4", "buffer": not_a_video}
+    )
+    page.get_by_role("button", name="アップロードする").click()
+    error = page.locator("#upload-error")
+    error.wait_for(state="visible")
+    assert "動画ではありません" in error.inner_text()
+    audit.check(page, "/console/recordings/new (error)")
+    page.locator("#field-video").set_input_files(
+        {"name": "seminar.mp4", "mimeType": "video/mp4", "buffer": video(PART_SIZE + 100)}
+    )
+    with page.expect_navigation(url="**/console/recordings/*?done=uploaded"):
+        page.get_by_role("button", name="アップロードする").click()
+    assert page.locator("#upload-progress").count() == 0
+    assert "アップロードが完了しました" in page.locator("main").inner_text()
+    audit.check(page, "/console/recordings/<id> (editor)")
+    with page.expect_navigation():
+        page.get_by_role("button", name="この録画を削除する（動画も消えます）").click()
+    assert page.url.endswith("/console/recordings")
+    audit.finish()

@@ -34,6 +34,7 @@ from tests.http.test_applications import PNG, application_form
 from tests.http.test_editor_pages import editor_forms
 from tests.http.test_events_pages import event_forms
 from tests.http.test_members import import_file, import_line
+from tests.http.test_recordings_api import recording_forms
 from tests.http.test_solutions_pages import solution_forms
 from web.app import create_app
 
@@ -377,6 +378,11 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
         **{
             key: Form(url, data, role, writes=writes)
             for key, (url, data, role, writes) in (await event_forms(settings, world)).items()
+        },
+        # Recordings: a recording of its own for every route.
+        **{
+            key: Form(url, data, role, writes=writes)
+            for key, (url, data, role, writes) in (await recording_forms(settings, world)).items()
         },
     }
 

@@ -5,6 +5,8 @@ with their line), publishing, who may reach every recording URL, range requests 
 
 from __future__ import annotations
 
+from typing import Any
+
 from litestar.testing import AsyncTestClient
 
 from api.permissions import Role
@@ -197,3 +199,118 @@ async def test_the_archive_and_the_player_page(client: AsyncTestClient, world: W
     ] == [1]
     await login_as(client, role_email(Role.EDITOR))
     assert (await client.get(f"/platform/recordings/{recording_id}")).status_code == 403
+
+
+async def test_the_secretariats_list_editor_and_upload_page(
+    client: AsyncTestClient, world: World
+) -> None:
+    from tests.http.test_applications import csrf_data
+
+    recording_id = await upload_through_api(client, world)
+    listed = await client.get("/console/recordings")
+    assert listed.status_code == 200 and f'href="/console/recordings/{recording_id}"' in listed.text
+    upload = await client.get("/console/recordings/new")
+    assert (
+        upload.status_code == 200
+        and 'id="upload-progress"' in upload.text
+        and "upload." in upload.text
+    )
+    editor = await client.get(f"/console/recordings/{recording_id}")
+    assert editor.status_code == 200 and "非公開（準備中）" in editor.text
+    bad = await client.post(
+        f"/console/recordings/{recording_id}",
+        data=await csrf_data(
+            client, {"title": "録画", "captions": "WEBVTT\n\n00:01 --> 00:02\nx\n"}
+        ),
+    )
+    assert bad.status_code == 422 and "3行目" in bad.text and 'id="error-captions"' in bad.text
+    refused = await client.post(
+        f"/console/recordings/{recording_id}/publish", data=await csrf_data(client, {})
+    )
+    assert refused.status_code == 422
+    saved = await client.post(
+        f"/console/recordings/{recording_id}",
+        data=await csrf_data(client, {"title": "録画", "captions": CAPTIONS, "transcript": "本文"}),
+    )
+    assert saved.status_code == 303
+    published = await client.post(
+        f"/console/recordings/{recording_id}/publish", data=await csrf_data(client, {})
+    )
+    assert published.status_code == 303
+    deleted = await client.post(
+        f"/console/recordings/{recording_id}/delete", data=await csrf_data(client, {})
+    )
+    assert (
+        deleted.status_code == 303 and (await client.get("/api/v1/recordings")).json()["total"] == 0
+    )
+    await login_as(client, role_email(Role.MEMBER_ADMIN))
+    for path in ("/console/recordings", "/console/recordings/new"):
+        assert (await client.get(path)).status_code == 403
+
+
+async def test_an_interrupted_upload_is_offered_for_resuming(
+    client: AsyncTestClient, world: World
+) -> None:
+    event = await staff_event(world)
+    await login_as(client, role_email(Role.STAFF))
+    begun = await client.post(
+        "/api/v1/recordings/uploads",
+        json={
+            "event_id": event.id,
+            "title": "中断した録画",
+            "file_name": "a.mp4",
+            "size": len(DATA),
+        },
+        headers=api_headers(client),
+    )
+    recording_id = begun.json()["recording_id"]
+    await client.put(
+        f"/api/v1/recordings/{recording_id}/upload/parts/1",
+        content=parts_of(DATA)[0],
+        headers=api_headers(client),
+    )
+    listed = await client.get("/console/recordings")
+    assert (
+        f"/console/recordings/new?resume={recording_id}" in listed.text
+        and "アップロード中" in listed.text
+    )
+    page = await client.get("/console/recordings/new", params={"resume": str(recording_id)})
+    assert f'data-resume="{recording_id}"' in page.text and "8.0MB" in page.text
+
+
+async def recording_forms(settings: Any, world: World) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """A valid post for every unsafe recordings page route, each with a recording of its own
+    (for the CSRF walk in test_csrf_headers): (url, form, role, writes)."""
+    from api.recordings import service as recordings
+    from storage import open_store
+    from tests.http.conftest import admin_principal
+
+    staff = admin_principal(world.accounts[Role.STAFF])
+    store = open_store(settings.storage_url, settings.data_dir)
+    event = await staff_event(world, title="録画フォーム用の催し")
+
+    async def one(title: str) -> int:
+        view = await recordings.begin_upload(staff, store, event.id, title, "a.mp4", len(DATA))
+        for number, part in enumerate(parts_of(DATA), start=1):
+            await recordings.upload_part(staff, store, view.id, number, part)
+        done = await recordings.complete_upload(staff, store, view.id)
+        await recordings.update_recording(
+            staff,
+            done.id,
+            recordings.RecordingInput.from_mapping({"title": title, "exemption_reason": "試験"}),
+        )
+        return done.id
+
+    saved, published, deleted = await one("保存用"), await one("公開用"), await one("削除用")
+    base = "/console/recordings"
+    return {
+        ("POST", "/console/recordings/{recording_id:int}"): (
+            f"{base}/{saved}", {"title": "保存後", "exemption_reason": "試験"}, Role.STAFF, True,
+        ),
+        ("POST", "/console/recordings/{recording_id:int}/publish"): (
+            f"{base}/{published}/publish", {}, Role.STAFF, True,
+        ),
+        ("POST", "/console/recordings/{recording_id:int}/delete"): (
+            f"{base}/{deleted}/delete", {}, Role.STAFF, True,
+        ),
+    }  # fmt: skip

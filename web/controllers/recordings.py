@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Request, Response, get
+from litestar import Request, Response, get, post
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Stream, Template
 
 from api import clock
-from api.dates import fiscal_year, format_fiscal_year
-from api.errors import NotFound
+from api.dates import fiscal_year, format_date, format_fiscal_year
+from api.errors import NotFound, ValidationFailed
 from api.http.params import PageNumber
 from api.http.ranges import RangeNotSatisfiable, requested_range
 from api.pagination import PageRequest
 from api.recordings import service
 from api.recordings.service import ArchiveFilter
+from web.forms import form_values
 from web.rendering import page, signed_in_principal
 
 VIEW = {"action": "recordings.view"}
@@ -97,4 +98,124 @@ async def player(request: Request, recording_id: FromPath[int]) -> Template:
     return page(request, "recordings/player.html", headers=NO_STORE, recording=view)
 
 
-ROUTES = [archive, player, video, captions]
+# --- the secretariat: the list, the editor and the upload page ---------------------------------
+
+MANAGE = {"action": "recordings.manage"}
+CONSOLE = "/console/recordings"
+EDITOR_LABELS = {
+    "title": "題名",
+    "speakers": "登壇者",
+    "description": "説明",
+    "chapters": "見出し",
+    "captions": "字幕（WebVTT）",
+    "transcript": "文字起こし",
+    "exemption_reason": "字幕・文字起こしの免除の理由",
+}
+DONE = {
+    "uploaded": "アップロードが完了しました。字幕と文字起こしを登録して公開してください。",
+    "saved": "録画の情報を保存しました。",
+    "published": "録画を会員に公開しました。",
+}
+
+
+@get(CONSOLE, opt=MANAGE, include_in_schema=False)
+async def console_list(request: Request, page_number: PageNumber = 1) -> Template:
+    result = await service.list_recordings(
+        signed_in_principal(request), ArchiveFilter(), PageRequest.of(page_number, 20)
+    )
+    return page(request, "recordings/console_list.html", headers=NO_STORE, result=result, params={})
+
+
+@get(f"{CONSOLE}/new", opt=MANAGE, include_in_schema=False)
+async def upload_page(request: Request, resume: FromQuery[str] = "") -> Template:
+    """The upload page; with ?resume=<id>, the interrupted upload it goes on with."""
+    from api.events import service as events
+
+    principal = signed_in_principal(request)
+    resumed, received = None, 0
+    if resume.isdigit() and len(resume) < 11:
+        resumed = await service.get_for_staff(principal, int(resume))
+        received = (
+            await service.upload_progress(principal, request.app.state.store, resumed.id)
+        ).bytes_received
+    listed = await events.list_events_for_staff(principal, "", PageRequest.of(1, 100))
+    choices = [("", "選んでください")] + [
+        (str(e.id), f"{e.title}（{format_date(e.starts_at)}）") for e in listed.items
+    ]
+    return page(
+        request, "recordings/upload.html", headers=NO_STORE, events=choices, resume=resumed,
+        resume_bytes=received,
+    )  # fmt: skip
+
+
+def _editor_values(view: service.RecordingView) -> dict[str, str]:
+    return {
+        "title": view.title, "speakers": view.speakers, "description": view.description,
+        "chapters": "\n".join(f"{c.label} {c.title}" for c in view.chapters),
+        "captions": view.captions, "transcript": view.transcript,
+        "exemption_reason": view.exemption_reason,
+    }  # fmt: skip
+
+
+def _editor(
+    request: Request,
+    view: service.RecordingView,
+    values: dict[str, str],
+    *,
+    status_code: int = 200,
+    errors: dict[str, str] | None = None,
+    done: str = "",
+) -> Template:
+    return page(
+        request, "recordings/editor.html", status_code=status_code, headers=NO_STORE,
+        recording=view, values=values, errors=errors or {}, labels=EDITOR_LABELS,
+        message=DONE.get(done, ""),
+    )  # fmt: skip
+
+
+@get(f"{CONSOLE}/{{recording_id:int}}", opt=MANAGE, include_in_schema=False)
+async def editor(
+    request: Request, recording_id: FromPath[int], done: FromQuery[str] = ""
+) -> Template:
+    view = await service.get_for_staff(signed_in_principal(request), recording_id)
+    return _editor(request, view, _editor_values(view), done=done)
+
+
+@post(f"{CONSOLE}/{{recording_id:int}}", opt=MANAGE, include_in_schema=False)
+async def save(request: Request, recording_id: FromPath[int]) -> Response[Any] | Template:
+    principal = signed_in_principal(request)
+    values = (await form_values(request))[0]
+    values.pop("_csrf", None)
+    try:
+        await service.update_recording(
+            principal, recording_id, service.RecordingInput.from_mapping(values)
+        )
+    except ValidationFailed as exc:
+        view = await service.get_for_staff(principal, recording_id)
+        return _editor(request, view, values, status_code=422, errors=exc.errors)
+    return Redirect(f"{CONSOLE}/{recording_id}?done=saved", status_code=303)
+
+
+@post(f"{CONSOLE}/{{recording_id:int}}/publish", opt=MANAGE, include_in_schema=False)
+async def publish_page(request: Request, recording_id: FromPath[int]) -> Response[Any] | Template:
+    principal = signed_in_principal(request)
+    try:
+        await service.publish(principal, recording_id)
+    except ValidationFailed as exc:
+        view = await service.get_for_staff(principal, recording_id)
+        return _editor(request, view, _editor_values(view), status_code=422, errors=exc.errors)
+    return Redirect(f"{CONSOLE}/{recording_id}?done=published", status_code=303)
+
+
+@post(f"{CONSOLE}/{{recording_id:int}}/delete", opt=MANAGE, include_in_schema=False)
+async def delete_page(request: Request, recording_id: FromPath[int]) -> Response[Any]:
+    await service.delete_recording(
+        signed_in_principal(request), request.app.state.store, recording_id
+    )
+    return Redirect(CONSOLE, status_code=303)
+
+
+ROUTES = [
+    archive, player, video, captions, console_list, upload_page, editor, save, publish_page,
+    delete_page,
+]  # fmt: skip
