@@ -314,3 +314,58 @@ async def recording_forms(settings: Any, world: World) -> dict[tuple[str, str], 
             f"{base}/{deleted}/delete", {}, Role.STAFF, True,
         ),
     }  # fmt: skip
+
+
+async def test_on_s3_members_are_sent_to_a_presigned_url_that_expires_in_minutes(
+    settings: Any, db: None, world: World
+) -> None:
+    import os
+    from dataclasses import replace
+    from urllib.parse import parse_qs, urlparse
+
+    import httpx
+    from moto.server import ThreadedMotoServer
+
+    from api.recordings import service as recordings
+    from storage import open_store
+    from tests.contract.test_storage import _free_port
+    from tests.http.conftest import admin_principal
+    from web.app import create_app
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        url = f"s3://test:testsecret@127.0.0.1:{port}/kdx-{os.urandom(4).hex()}?secure=false&region=ap-northeast-1"
+        s3_settings = replace(settings, storage_url=url)
+        store = open_store(url, settings.data_dir)
+        staff = admin_principal(world.accounts[Role.STAFF])
+        event = await staff_event(world)
+        view = await recordings.begin_upload(staff, store, event.id, "S3の録画", "a.mp4", len(DATA))
+        for number, part in enumerate(parts_of(DATA), start=1):
+            await recordings.upload_part(staff, store, view.id, number, part)
+        await recordings.complete_upload(staff, store, view.id)
+        await recordings.update_recording(
+            staff,
+            view.id,
+            recordings.RecordingInput.from_mapping(
+                {"title": "S3の録画", "exemption_reason": "試験"}
+            ),
+        )
+        await recordings.publish(staff, view.id)
+        async with AsyncTestClient(
+            app=create_app(s3_settings, migrate_on_start=False)
+        ) as s3_client:
+            s3_client.follow_redirects = False
+            await login_as(s3_client, role_email(Role.MEMBER_USER))
+            answer = await s3_client.get(f"/recordings/{view.id}/video")
+            assert (
+                answer.status_code == 302 and answer.headers["cache-control"] == "private, no-store"
+            )
+            location = answer.headers["location"]
+            assert parse_qs(urlparse(location).query)["X-Amz-Expires"] == ["300"]
+            async with httpx.AsyncClient() as http:
+                fetched = await http.get(location, headers={"Range": "bytes=0-99"})
+            assert fetched.status_code == 206 and fetched.content == DATA[:100]
+    finally:
+        server.stop()
