@@ -3,7 +3,8 @@
 of them; a few membership applications wait in the screening queue (api.demo_applications);
 case studies, news and event information fill the public site (api.demo_articles), and
 about 150 solutions the member platform's directory (api.demo_solutions), and this fiscal
-year's events with registrations the calendar (api.demo_events).
+year's events with registrations the calendar (api.demo_events), and two short recordings of
+the seminars held the archive (api.demo_recordings).
 Loading runs at every embedded start and creates only what is missing."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from api.demo_applications import load_demo_applications
 from api.demo_articles import load_demo_articles
 from api.demo_events import load_demo_events
 from api.demo_members import load_demo_organisations
+from api.demo_recordings import load_demo_recordings
 from api.demo_solutions import load_demo_solutions
 from api.permissions import Role
 from api.settings import Settings
@@ -70,10 +72,11 @@ async def load_demo_content(settings: Settings) -> int:
     published = await load_demo_articles(settings)
     offered = await load_demo_solutions()
     held = await load_demo_events()
-    if created or organisations or applications or published or offered or held:
+    recorded = await load_demo_recordings(settings)
+    if created or organisations or applications or published or offered or held or recorded:
         log.info(
             "demo content: %d accounts, %d organisations, %d applications, %d articles, "
-            "%d solutions, %d events created",
-            created, organisations, applications, published, offered, held,
+            "%d solutions, %d events, %d recordings created",
+            created, organisations, applications, published, offered, held, recorded,
         )  # fmt: skip
-    return created + organisations + applications + published + offered + held
+    return created + organisations + applications + published + offered + held + recorded
