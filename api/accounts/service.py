@@ -546,19 +546,14 @@ async def _recent_attempts(key: str, window_minutes: int) -> int:
     )
 
 
-async def rate_limit(key: str, limit: int, window: timedelta, message: str) -> None:
+async def rate_limit(key: str, limit: int, window_minutes: int, message: str, detail: str) -> None:
     """Count one more action under `key` (a kind and a client address) and refuse it with
-    TooManyAttempts when `limit` were counted within `window` (kept a day, like login attempts)."""
-    since = clock.now() - window
-    if (
-        await LoginAttempt.count().where(
-            (LoginAttempt.key == key) & (LoginAttempt.attempted_at >= since)
-        )
-        >= limit
-    ):
+    TooManyAttempts when `limit` were counted within the window (kept a day, like login
+    attempts)."""
+    if await _recent_attempts(key, window_minutes) >= limit:
         raise TooManyAttempts(message)
     async with transaction():
-        await LoginAttempt.insert(LoginAttempt(key=key, detail=key.split(":", 1)[0]))
+        await LoginAttempt.insert(LoginAttempt(key=key, detail=detail))
 
 
 async def request_password_reset(
@@ -574,11 +569,11 @@ async def request_password_reset(
         raise ValidationFailed({"email": problem})
     window = settings.password_reset_window_minutes
     mail_key, client_key = _reset_keys(address, client_address)
-    if await _recent_attempts(client_key, window) >= settings.password_reset_max_requests:
-        raise TooManyAttempts(RESET_THROTTLED_MESSAGE)
-    async with transaction():
-        # Every request counts against the client, known address or not.
-        await LoginAttempt.insert(LoginAttempt(key=client_key, detail="password_reset"))
+    # Every request counts against the client, known address or not.
+    await rate_limit(
+        client_key, settings.password_reset_max_requests, window, RESET_THROTTLED_MESSAGE,
+        "password_reset",
+    )  # fmt: skip
     rows = await Account.select(Account.id, Account.display_name, Account.is_active).where(
         Account.email == address
     )

@@ -778,11 +778,9 @@ async def register(
             return replay
     view, data = await check_registration(principal, event_id, values)
     await rate_limit(
-        f"event-registration:{client_address}",
-        REGISTRATIONS_PER_HOUR,
-        timedelta(hours=1),
-        RATE_LIMITED,
-    )
+        f"event-registration:{client_address}", REGISTRATIONS_PER_HOUR, 60, RATE_LIMITED,
+        "event_registration",
+    )  # fmt: skip
     organisation_id = principal.organisation_id if is_member(principal) else None
     return await _register(
         settings, view, data, principal=principal, account_id=principal.account_id if principal else None,
