@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import secrets
 import unicodedata
 
 _EMAIL = re.compile(
@@ -57,3 +58,16 @@ def flag(value: object) -> bool:
     if isinstance(value, bool):
         return value
     return lookup_text(value, 10).lower() in {"on", "true", "1", "yes"}
+
+
+_SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
+
+
+def new_submission_key() -> str:
+    """A random key for one filled-in form: posting it twice makes one submission (an
+    application, a registration)."""
+    return secrets.token_urlsafe(24)
+
+
+def is_submission_key(value: object) -> bool:
+    return isinstance(value, str) and bool(_SUBMISSION_KEY.match(value))

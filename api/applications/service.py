@@ -40,7 +40,13 @@ from api.pagination import Page, PageRequest
 from api.permissions import Role
 from api.principal import Principal
 from api.settings import Settings
-from api.text import clean, lookup_text, required_text_problem
+from api.text import (
+    clean,
+    is_submission_key,
+    lookup_text,
+    new_submission_key,
+    required_text_problem,
+)
 from storage import ObjectStore, new_key
 
 APPLICANT_PREFIX = "applicant_"
@@ -97,7 +103,6 @@ DEFAULT_CHECKLIST: tuple[str, ...] = (
 )
 MAX_CHECKLIST_ITEMS = 30
 
-_SUBMISSION_KEY = re.compile(r"^[A-Za-z0-9_\-]{16,64}$")
 _REFERENCE = re.compile(r"^[A-Z]?\d{1,4}-\d{4,8}$")
 
 # Evidence files: the type comes from the content's first bytes, never from the name.
@@ -138,15 +143,6 @@ def _loads(text: str | None, default: Any) -> Any:
         return json.loads(text)
     except ValueError:
         return default
-
-
-def new_submission_key() -> str:
-    """A random key for one filled-in form: posting it twice makes one application."""
-    return secrets.token_urlsafe(24)
-
-
-def is_submission_key(value: object) -> bool:
-    return isinstance(value, str) and bool(_SUBMISSION_KEY.match(value))
 
 
 def _reference(application_id: int, day: date) -> str:

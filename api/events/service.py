@@ -697,19 +697,6 @@ def new_reference() -> str:
     return "EV-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
-def new_submission_key() -> str:
-    """A random key for one filled-in form: posting it twice makes one registration."""
-    return secrets.token_urlsafe(24)
-
-
-def is_submission_key(value: object) -> bool:
-    return (
-        isinstance(value, str)
-        and 20 <= len(value) <= 64
-        and value.replace("-", "").replace("_", "").isalnum()
-    )
-
-
 def check_open(view: EventView, principal: Principal | None) -> None:
     """Refuse a registration the event does not take now, with the reason."""
     if view.members_only and not is_member(principal):

@@ -17,6 +17,7 @@ from api.events.tables import EventRegistration
 from api.mail.tables import OutboxMail
 from api.permissions import Role
 from api.settings import Settings
+from api.text import new_submission_key
 from tests.http.conftest import Editorial, World, login_as, role_email
 from tests.http.test_applications import csrf_data
 from tests.http.test_events_api import staff_event
@@ -67,7 +68,7 @@ async def test_registering_for_an_open_event_takes_three_steps(
     )
     assert confirm.status_code == 200 and "サンカ タロウ" in confirm.text
     assert await EventRegistration.count() == 0
-    key = events.new_submission_key()
+    key = new_submission_key()
     values = {**values, "name_kana": "サンカ タロウ", "submission_key": key}
     done = await client.post(f"/events/{view.id}/register", data=await csrf_data(client, values))
     assert done.status_code == 303

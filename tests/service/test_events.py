@@ -26,6 +26,7 @@ from api.pagination import PageRequest
 from api.permissions import Role
 from api.principal import Principal
 from api.settings import Settings
+from api.text import new_submission_key
 from tests.conftest import PASSWORD, make_account
 from tests.factories import make_organisation
 
@@ -251,7 +252,7 @@ async def test_posting_the_same_form_twice_makes_one_registration(
     settings: Settings, world: dict[str, Any]
 ) -> None:
     view = await published(world["staff"])
-    values = person(1, submission_key=events.new_submission_key())
+    values = person(1, submission_key=new_submission_key())
     first = await events.register(settings, None, view.id, values)
     again = await events.register(settings, None, view.id, values)
     assert again.replayed and again.registration.id == first.registration.id

@@ -23,6 +23,7 @@ from api.events.service import CALENDAR_KIND_LABELS, EventFilter, EventView
 from api.http.auth import client_address, principal_of
 from api.http.params import PageNumber
 from api.pagination import PageRequest
+from api.text import is_submission_key, new_submission_key
 from web.controllers.media import stream_object
 from web.forms import form_values
 from web.rendering import page, signed_in_principal
@@ -150,8 +151,8 @@ async def events_feed(request: Request) -> Response[bytes]:
 def _registration_values(values: dict[str, str]) -> dict[str, str]:
     values = dict(values)
     values.pop("_csrf", None)
-    if not service.is_submission_key(values.get("submission_key")):
-        values["submission_key"] = service.new_submission_key()
+    if not is_submission_key(values.get("submission_key")):
+        values["submission_key"] = new_submission_key()
     return values
 
 
@@ -182,7 +183,7 @@ async def _open_event(request: Request, event_id: int) -> EventView:
 async def register_form(request: Request, event_id: FromPath[int]) -> Template:
     view = await _open_event(request, event_id)
     principal = principal_of(request.scope)
-    values = {"submission_key": service.new_submission_key()}
+    values = {"submission_key": new_submission_key()}
     if principal is not None:
         values.update(email=principal.email, name=principal.display_name)
     if len(view.modes) == 1:
