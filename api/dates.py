@@ -77,6 +77,11 @@ def fiscal_year_range(year: int) -> tuple[date, date]:
     return date(year, 4, 1), date(year + 1, 3, 31)
 
 
+def fiscal_year_span(year: int) -> tuple[datetime, datetime]:
+    """The fiscal year as moments: 1 April 00:00 Japan time, and the next 1 April (excluded)."""
+    return datetime(year, 4, 1, tzinfo=JST), datetime(year + 1, 4, 1, tzinfo=JST)
+
+
 def format_fiscal_year(year: int) -> str:
     """令和6年度. FY2019 began under Heisei but is customarily called 令和元年度."""
     if year == 2019:

@@ -27,7 +27,7 @@ from typing import Any
 from api import clock
 from api.accounts.service import rate_limit
 from api.audit.service import record
-from api.dates import JST, fiscal_year, fiscal_year_range, format_datetime
+from api.dates import JST, fiscal_year, fiscal_year_span, format_datetime
 from api.db import is_postgres, is_storable_id, is_unique_violation, placeholders, transaction
 from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from api.events.mails import SIGNATURE, compose
@@ -1280,9 +1280,7 @@ async def attendance(actor: Principal, year: int) -> list[Attendance]:
     Staff and officials read it."""
     if not (is_secretariat(actor) or Role.OFFICIAL in actor.roles):
         raise PermissionDenied("参加状況は事務局と県の担当者のみが閲覧できます。")
-    first, last = fiscal_year_range(year)
-    start = datetime(first.year, first.month, first.day, tzinfo=JST)
-    end = datetime(last.year, last.month, last.day, tzinfo=JST) + timedelta(days=1)
+    start, end = fiscal_year_span(year)
     rows = (
         await Event.select()
         .where(Event.state == EventState.PUBLISHED, Event.starts_at >= start, Event.starts_at < end)

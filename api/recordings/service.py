@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from api import clock
 from api.audit.service import record
-from api.dates import JST, fiscal_year_range, month_of
+from api.dates import fiscal_year_span, month_of
 from api.db import is_storable_id, transaction
 from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from api.events import service as events
@@ -601,12 +601,8 @@ async def list_recordings(
     if filters.event_id is not None and is_storable_id(filters.event_id):
         clauses.append(Recording.event == filters.event_id)
     if filters.fiscal_year is not None and 2000 <= filters.fiscal_year <= 2100:
-        first, last = fiscal_year_range(filters.fiscal_year)
-        clauses += [
-            Recording.event.starts_at >= datetime(first.year, first.month, first.day, tzinfo=JST),
-            Recording.event.starts_at
-            < datetime(last.year, last.month, last.day, tzinfo=JST) + timedelta(days=1),
-        ]
+        start, end = fiscal_year_span(filters.fiscal_year)
+        clauses += [Recording.event.starts_at >= start, Recording.event.starts_at < end]
     text = lookup_text(filters.q, 60)
     if text:
         clauses.append(contains(Recording.title, text) | contains(Recording.speakers, text))
