@@ -496,8 +496,9 @@ async def cancel_event(
             }
         ).where(Event.id == event_id)
         view = _event_view(await _event_row(event_id))
+        calendar = calendar_attachment(settings, view)
         for registration in await _live_registrations(event_id):
-            await _mail(settings, "cancelled_event", view, registration)
+            await _mail(settings, "cancelled_event", view, registration, calendar)
         await record(
             actor,
             "event.cancel",
@@ -995,6 +996,7 @@ async def _promote(settings: Settings, view: EventView, mode: str) -> list[Regis
         .limit(free)
     )
     promoted = []
+    calendar = calendar_attachment(settings, view) if rows else None
     for row in rows:
         await EventRegistration.update(
             {
@@ -1003,7 +1005,7 @@ async def _promote(settings: Settings, view: EventView, mode: str) -> list[Regis
             }
         ).where(EventRegistration.id == row["id"])
         registration = await _registration(row["id"])
-        await _mail(settings, "promoted", view, registration)
+        await _mail(settings, "promoted", view, registration, calendar)
         promoted.append(registration)
     return promoted
 
@@ -1335,10 +1337,21 @@ def event_calendar(settings: Settings, views: list[EventView], name: str) -> byt
     return calendar_of(views, {view.id: event_url(settings, view.id) for view in views}, name)
 
 
+def calendar_attachment(settings: Settings, event: EventView) -> Attachment:
+    """The event's .ics as a mail attachment."""
+    text = event_calendar(settings, [event], event.title).decode()
+    return Attachment(f"event-{event.id}.ics", "text/calendar", text)
+
+
 async def _mail(
-    settings: Settings, kind: str, event: EventView, registration: RegistrationView
+    settings: Settings,
+    kind: str,
+    event: EventView,
+    registration: RegistrationView,
+    calendar: Attachment | None = None,
 ) -> None:
-    """Queue one mail to a registrant in the caller's transaction (sent by the worker)."""
+    """Queue one mail to a registrant in the caller's transaction (sent by the worker). A loop
+    over an event's registrants passes the event's calendar, made once."""
     if not registration.email:
         return  # anonymised
     online = (
@@ -1357,8 +1370,7 @@ async def _mail(
     )  # fmt: skip
     attachments: tuple[Attachment, ...] = ()
     if kind in _WITH_CALENDAR:
-        text = event_calendar(settings, [event], event.title).decode()
-        attachments = (Attachment(f"event-{event.id}.ics", "text/calendar", text),)
+        attachments = (calendar or calendar_attachment(settings, event),)
     await queue_mail(registration.email, subject, body, attachments)
 
 
@@ -1389,9 +1401,10 @@ async def send_due_reminders(settings: Settings) -> list[int]:
             if not claimed:
                 continue  # another worker took it
             view = _event_view(await _event_row(row["id"]))
+            calendar = calendar_attachment(settings, view)
             for registration in await _live_registrations(view.id):
                 if registration.status == RegistrationStatus.REGISTERED:
-                    await _mail(settings, "reminder", view, registration)
+                    await _mail(settings, "reminder", view, registration, calendar)
         reminded.append(row["id"])
     return reminded
 
