@@ -13,7 +13,6 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
 from api import clock
 from api.dates import fiscal_year
-from api.errors import ValidationFailed
 from api.events import materials, service
 from api.events.schemas import (
     AnonymisedOut,
@@ -36,6 +35,7 @@ from api.events.validation import EventInput
 from api.http.auth import client_address, principal_of
 from api.http.params import PageNumber, PerPage, request_principal
 from api.media import images
+from api.media.routes import received_file
 from api.pagination import PageRequest
 
 
@@ -51,12 +51,10 @@ async def store_material(
     request: Request, event_id: int, upload: object, title: object
 ) -> materials.MaterialView:
     """Shared by the API and the console page: the upload is read from its spooled file."""
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise ValidationFailed({"file": images.MESSAGES["empty"]})
-    await upload.seek(0)
+    received = await received_file(upload)
     return await materials.add_material(
-        request_principal(request), request.app.state.store, event_id, upload.filename,
-        upload.file, title if isinstance(title, str) else "",
+        request_principal(request), request.app.state.store, event_id, received.filename,
+        received.file, title if isinstance(title, str) else "",
     )  # fmt: skip
 
 

@@ -37,15 +37,22 @@ class MediaUpload:
     alt_text: str = ""
 
 
+async def received_file(upload: object) -> UploadFile:
+    """A file field of a multipart form, rewound to its start; "choose a file" when it is
+    missing or empty. Every upload route (media, solutions, event materials) reads it so."""
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise ValidationFailed({"file": images.MESSAGES["empty"]})
+    await upload.seek(0)
+    return upload
+
+
 async def store_upload(
     request: Request, upload: object, title: str, alt_text: str
 ) -> service.MediaView:
     """Shared by the API and the console form: the upload is read from its spooled file."""
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise ValidationFailed({"file": images.MESSAGES["empty"]})
-    upload.file.seek(0)
+    received = await received_file(upload)
     return await service.upload(
-        principal(request), request.app.state.store, upload.filename, upload.file,
+        principal(request), request.app.state.store, received.filename, received.file,
         title=title, alt_text=alt_text,
     )  # fmt: skip
 

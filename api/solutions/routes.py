@@ -12,9 +12,9 @@ from litestar.di import NamedDependency, Provide
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
-from api.errors import ValidationFailed
 from api.http.params import PageNumber, PerPage, request_principal
 from api.media import images
+from api.media.routes import received_file
 from api.pagination import PageRequest
 from api.solutions import files, inquiries, service, taxonomy
 from api.solutions.schemas import (
@@ -73,12 +73,10 @@ async def store_file(
     request: Request, solution_id: int, kind: str, upload: object, text: object
 ) -> SolutionFileView:
     """Shared by the API and the page: the upload is read from its spooled file."""
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise ValidationFailed({"file": images.MESSAGES["empty"]})
-    await upload.seek(0)
+    received = await received_file(upload)
     return await files.add_file(
         request_principal(request), request.app.state.store, solution_id, kind,
-        upload.filename, upload.file, text if isinstance(text, str) else "",
+        received.filename, received.file, text if isinstance(text, str) else "",
     )  # fmt: skip
 
 
