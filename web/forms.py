@@ -6,6 +6,8 @@ from urllib.parse import urlparse
 
 from litestar import Request
 
+from api.text import is_submission_key, new_submission_key
+
 
 async def form_values(request: Request) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Single values (last wins) and lists (for checkboxes) of a submitted form."""
@@ -17,6 +19,16 @@ async def form_values(request: Request) -> tuple[dict[str, str], dict[str, list[
             single[key] = value
             multi.setdefault(key, []).append(value)
     return single, multi
+
+
+def with_submission_key(values: dict[str, str]) -> dict[str, str]:
+    """Posted values without the CSRF field and with a usable submission key (a tampered one
+    is quietly replaced), for forms that must not submit twice."""
+    values = dict(values)
+    values.pop("_csrf", None)
+    if not is_submission_key(values.get("submission_key")):
+        values["submission_key"] = new_submission_key()
+    return values
 
 
 def safe_next(value: str | None, default: str = "/account") -> str:

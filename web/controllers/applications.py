@@ -14,7 +14,7 @@ from api.applications import service
 from api.applications.routes import EVIDENCE_BODY_LIMIT, evidence_response, evidence_upload
 from api.errors import Conflict, NotFound, ValidationFailed
 from api.pagination import PageRequest
-from web.forms import form_values, organisation_labels
+from web.forms import form_values, organisation_labels, with_submission_key
 from web.rendering import page, signed_in_principal
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100000)]
@@ -66,15 +66,6 @@ async def membership_terms(request: Request) -> Template:
     return page(request, "applications/terms.html")
 
 
-def _form_values(values: dict[str, str]) -> dict[str, str]:
-    """The posted values with a usable submission key (a tampered one is quietly replaced)."""
-    values = dict(values)
-    values.pop("_csrf", None)
-    if not service.is_submission_key(values.get("submission_key")):
-        values["submission_key"] = service.new_submission_key()
-    return values
-
-
 def _form_page(
     request: Request,
     values: dict[str, str],
@@ -112,7 +103,7 @@ async def application_form(request: Request) -> Template:
 
 @post("/join/confirm", opt=SUBMIT, include_in_schema=False)
 async def application_confirm(request: Request) -> Template:
-    values = _form_values((await form_values(request))[0])
+    values = with_submission_key((await form_values(request))[0])
     try:
         data = await service.check_application(values)
     except ValidationFailed as exc:
@@ -123,12 +114,12 @@ async def application_confirm(request: Request) -> Template:
 @post("/join/edit", opt=SUBMIT, include_in_schema=False)
 async def application_edit(request: Request) -> Template:
     """「修正する」: back to the form with everything as it was typed (no personal data in a URL)."""
-    return _form_page(request, _form_values((await form_values(request))[0]))
+    return _form_page(request, with_submission_key((await form_values(request))[0]))
 
 
 @post("/join", opt=SUBMIT, include_in_schema=False)
 async def application_submit(request: Request) -> Response | Template:
-    values = _form_values((await form_values(request))[0])
+    values = with_submission_key((await form_values(request))[0])
     try:
         result = await service.submit_application(request.app.state.settings, values)
     except ValidationFailed as exc:

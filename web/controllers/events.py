@@ -23,9 +23,9 @@ from api.events.service import CALENDAR_KIND_LABELS, EventFilter, EventView
 from api.http.auth import client_address, principal_of
 from api.http.params import PageNumber
 from api.pagination import PageRequest
-from api.text import is_submission_key, new_submission_key
+from api.text import new_submission_key
 from web.controllers.media import stream_object
-from web.forms import form_values
+from web.forms import form_values, with_submission_key
 from web.rendering import page, signed_in_principal
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -148,14 +148,6 @@ async def events_feed(request: Request) -> Response[bytes]:
 # --- registration for open events: 入力 → 確認 → 完了 ---------------------------------------------
 
 
-def _registration_values(values: dict[str, str]) -> dict[str, str]:
-    values = dict(values)
-    values.pop("_csrf", None)
-    if not is_submission_key(values.get("submission_key")):
-        values["submission_key"] = new_submission_key()
-    return values
-
-
 async def _form_page(
     request: Request,
     view: EventView,
@@ -193,7 +185,7 @@ async def register_form(request: Request, event_id: FromPath[int]) -> Template:
 
 @post("/events/{event_id:int}/register/confirm", opt=REGISTER, include_in_schema=False)
 async def register_confirm(request: Request, event_id: FromPath[int]) -> Template:
-    values = _registration_values((await form_values(request))[0])
+    values = with_submission_key((await form_values(request))[0])
     try:
         view, data = await service.check_registration(principal_of(request.scope), event_id, values)
     except ValidationFailed as exc:
@@ -209,12 +201,12 @@ async def register_confirm(request: Request, event_id: FromPath[int]) -> Templat
 async def register_edit(request: Request, event_id: FromPath[int]) -> Template:
     """「修正する」: back to the form with everything as it was typed."""
     view = await service.get_event(principal_of(request.scope), event_id)
-    return await _form_page(request, view, _registration_values((await form_values(request))[0]))
+    return await _form_page(request, view, with_submission_key((await form_values(request))[0]))
 
 
 @post("/events/{event_id:int}/register", opt=REGISTER, include_in_schema=False)
 async def register_submit(request: Request, event_id: FromPath[int]) -> Response[Any] | Template:
-    values = _registration_values((await form_values(request))[0])
+    values = with_submission_key((await form_values(request))[0])
     try:
         result = await service.register(
             request.app.state.settings, principal_of(request.scope), event_id, values,
