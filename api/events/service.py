@@ -26,10 +26,20 @@ from typing import Any
 
 from api import clock
 from api.accounts.service import rate_limit
+from api.accounts.tables import Account
+from api.articles.service import list_event_info
 from api.audit.service import record
 from api.dates import JST, fiscal_year, fiscal_year_span, format_datetime
-from api.db import is_postgres, is_storable_id, is_unique_violation, placeholders, transaction
+from api.db import (
+    contains,
+    is_postgres,
+    is_storable_id,
+    is_unique_violation,
+    placeholders,
+    transaction,
+)
 from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from api.events.calendar import calendar_of
 from api.events.mails import SIGNATURE, compose
 from api.events.reference import (
     AUDIENCE_LABELS,
@@ -651,8 +661,6 @@ async def calendar_page(
 ) -> Page[CalendarEntry]:
     """The consortium's events and other organisers' notices in one list, merged by start
     (each source read up to the end of the page asked for, so a page costs a bounded read)."""
-    from api.articles.service import list_event_info
-
     filters = filters.cleaned()
     page = PageRequest(min(page.page, MAX_CALENDAR_PAGE), page.per_page)
     upto = PageRequest(1, page.page * page.per_page)
@@ -822,8 +830,6 @@ async def register_member(
 async def colleagues_to_register(principal: Principal) -> list[tuple[str, str]]:
     """(account id, name) of the active colleagues a member admin may register (one query);
     empty for everyone else."""
-    from api.accounts.tables import Account
-
     if Role.MEMBER_ADMIN not in principal.roles or not is_member(principal):
         return []
     rows = (
@@ -841,8 +847,6 @@ async def colleagues_to_register(principal: Principal) -> list[tuple[str, str]]:
 
 async def _member_person(account_id: int, organisation_id: int) -> dict[str, str]:
     """Name, e-mail and organisation of an active account of the organisation."""
-    from api.accounts.tables import Account
-
     rows = []
     if is_storable_id(account_id):
         rows = await Account.select(
@@ -1169,8 +1173,6 @@ async def list_participants(
     organisation or e-mail address (four queries)."""
     _require_secretariat(actor)
     view = await _view_of(await _event_row(event_id))
-    from api.db import contains
-
     clauses: list[Any] = [EventRegistration.event == event_id]
     if status in REGISTRATION_STATUS_LABELS:
         clauses.append(EventRegistration.status == status)
@@ -1332,8 +1334,6 @@ _WITH_CALENDAR = frozenset({"registered", "promoted", "reminder", "cancelled_eve
 
 def event_calendar(settings: Settings, views: list[EventView], name: str) -> bytes:
     """The iCalendar text of events, each linking to its page."""
-    from api.events.calendar import calendar_of
-
     return calendar_of(views, {view.id: event_url(settings, view.id) for view in views}, name)
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from api import clock
 from api.audit.service import record
 from api.dates import fiscal_year_span, month_of
-from api.db import is_storable_id, transaction
+from api.db import contains, is_storable_id, transaction
 from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from api.events import service as events
 from api.members.directory import SECRETARIAT
@@ -592,8 +592,6 @@ async def list_recordings(
 ) -> Page[RecordingView]:
     """The archive, newest event first: published recordings for members of an active
     organisation, every recording for the secretariat (two queries)."""
-    from api.db import contains
-
     clauses: list[Any] = []
     if not principal.roles & SECRETARIAT:
         own_organisation_id(principal)

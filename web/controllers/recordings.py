@@ -16,6 +16,7 @@ from litestar.response import Redirect, Stream, Template
 from api import clock
 from api.dates import fiscal_year, format_date, format_fiscal_year
 from api.errors import NotFound, ValidationFailed
+from api.events import service as events
 from api.http.params import PageNumber
 from api.http.ranges import RangeNotSatisfiable, requested_range
 from api.pagination import PageRequest
@@ -129,8 +130,6 @@ async def console_list(request: Request, page_number: PageNumber = 1) -> Templat
 @get(f"{CONSOLE}/new", opt=MANAGE, include_in_schema=False)
 async def upload_page(request: Request, resume: FromQuery[str] = "") -> Template:
     """The upload page; with ?resume=<id>, the interrupted upload it goes on with."""
-    from api.events import service as events
-
     principal = signed_in_principal(request)
     resumed, received = None, 0
     if resume.isdigit() and len(resume) < 11:
