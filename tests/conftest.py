@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from piccolo.table import Table
 
 from api.accounts import service as accounts
 from api.db import (
@@ -79,10 +80,51 @@ async def db(settings: Settings) -> AsyncIterator[None]:
     engine = create_engine(settings.database_url)
     bind_engine(engine)
     if using_postgres():
-        names = ", ".join(f'"{table._meta.tablename}"' for table in TABLES)
-        await current_engine().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        await empty_postgres_tables()
     yield
     await close_pool(engine)
+
+
+# DELETE in an order the foreign keys allow (referencing tables first) and the sequences set
+# back, in one round trip: a few milliseconds per test, where TRUNCATE took about 0.3 s (it
+# replaces every table's files, also for the tables that CASCADE pulls in).
+
+
+def _referencing_first(tables: list[type[Table]]) -> list[str]:
+    """Table names ordered so that a table comes before every table it references."""
+    ordered: list[str] = []
+    seen: set[type[Table]] = set()
+
+    def visit(table: type[Table]) -> None:
+        if table in seen:
+            return
+        seen.add(table)
+        for referencing in tables:
+            if any(
+                fk._foreign_key_meta.resolved_references is table and referencing is not table
+                for fk in referencing._meta.foreign_key_columns
+            ):
+                visit(referencing)
+        ordered.append(table._meta.tablename)
+
+    for table in tables:
+        visit(table)
+    return ordered
+
+
+# The table names are the project's own (TABLES), not input.
+_DELETES = " ".join(f'DELETE FROM "{name}";' for name in _referencing_first(TABLES))  # noqa: S608
+_EMPTY_TABLES = (
+    "DO $$ BEGIN "
+    + _DELETES
+    + " PERFORM setval(format('%I.%I', schemaname, sequencename), 1, false) "
+    "FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL; "
+    "END $$"
+)
+
+
+async def empty_postgres_tables() -> None:
+    await current_engine().run_ddl(_EMPTY_TABLES)
 
 
 @pytest.fixture
