@@ -133,7 +133,6 @@ async def load_demo_recordings(settings: Settings) -> int:
             }
         )  # fmt: skip
         await service.update_recording(actor, view.id, described)
-        await service.publish(actor, view.id)
-        await Recording.update({Recording.duration_seconds: SECONDS}).where(Recording.id == view.id)
+        await service.publish(actor, view.id)  # the duration was read from the video
         created += 1
     return created

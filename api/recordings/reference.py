@@ -24,6 +24,9 @@ VIDEO_TYPES: dict[str, tuple[str, str]] = {
     "webm": ("video/webm", "WebM"),
 }
 
+# A poster may arrive as any of these (checked by decoding); it is kept as WebP.
+POSTER_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
+
 # The browser sends the video in parts of exactly this size (the last one shorter), so an
 # interrupted upload resumes at a part boundary. S3 wants at least 5 MiB for every part but the
 # last; 8 MiB keeps the app's memory at a few parts whatever the file size.

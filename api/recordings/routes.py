@@ -4,12 +4,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from litestar import Controller, Request, delete, get, post, put
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.http.params import PageNumber, PerPage, request_principal
+from api.media import images
+from api.media.routes import received_file
 from api.pagination import PageRequest
 from api.recordings import service
 from api.recordings.reference import PART_SIZE
@@ -21,9 +26,25 @@ from api.recordings.schemas import (
     RecordingPage,
     UploadIn,
 )
-from api.recordings.service import ArchiveFilter, RecordingInput
+from api.recordings.service import ArchiveFilter, RecordingInput, RecordingView
 
 MANAGE = {"action": "recordings.manage"}
+
+
+@dataclass
+class PosterUpload:
+    """The multipart form of a poster: the image file."""
+
+    file: UploadFile | None = None
+
+
+async def store_poster(request: Request, recording_id: int, upload: object) -> RecordingView:
+    """Shared by the API and the console page: the upload is read from its spooled file."""
+    received = await received_file(upload)
+    return await service.set_poster(
+        request_principal(request), request.app.state.store, recording_id, received.filename,
+        received.file,
+    )  # fmt: skip
 
 
 class RecordingController(Controller):
@@ -34,19 +55,21 @@ class RecordingController(Controller):
         "",
         opt={"action": "recordings.view"},
         summary="録画アーカイブ（会員：公開中のもの、事務局：すべて）",
-        description="event_id、year（年度）、q（題名・登壇者）で絞り込み。催しの新しい順。",
+        description="event_id、year（年度）、theme_id（テーマ）、q（題名・登壇者）で絞り込み。"
+        "催しの新しい順。",
     )
     async def list_recordings(
         self,
         request: Request,
         event_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
         year: Annotated[int | None, QueryParameter(ge=2000, le=2100)] = None,
+        theme_id: Annotated[int | None, QueryParameter(ge=1, le=2**31 - 1)] = None,
         q: FromQuery[str] = "",
         page: PageNumber = 1,
         per_page: PerPage = 20,
     ) -> RecordingPage:
         result = await service.list_recordings(
-            request_principal(request), ArchiveFilter(event_id=event_id, fiscal_year=year, q=q),
+            request_principal(request), ArchiveFilter(event_id=event_id, fiscal_year=year, theme_id=theme_id, q=q),
             PageRequest.of(page, per_page),
         )  # fmt: skip
         return RecordingPage.of(result)
@@ -141,6 +164,28 @@ class RecordingController(Controller):
     )
     async def publish(self, request: Request, recording_id: FromPath[int]) -> RecordingOut:
         return RecordingOut.of(await service.publish(request_principal(request), recording_id))
+
+    @put(
+        "/{recording_id:int}/poster",
+        opt=MANAGE,
+        request_max_body_size=images.UPLOAD_BODY_LIMIT,
+        summary="ポスター画像の登録・差し替え（事務局）",
+        description="multipart/form-data: file（JPEG・PNG・WebP。内容で確認、10MBまで）。"
+        "メタデータを除き、幅1280px以下のWebPにして保存します。",
+    )
+    async def set_poster(
+        self,
+        request: Request,
+        recording_id: FromPath[int],
+        data: Annotated[PosterUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+    ) -> RecordingOut:
+        return RecordingOut.of(await store_poster(request, recording_id, data.file))
+
+    @delete("/{recording_id:int}/poster", opt=MANAGE, status_code=204, summary="ポスター画像の削除")
+    async def remove_poster(self, request: Request, recording_id: FromPath[int]) -> None:
+        await service.remove_poster(
+            request_principal(request), request.app.state.store, recording_id
+        )
 
     @delete(
         "/{recording_id:int}", opt=MANAGE, status_code=204, summary="録画の削除（動画も消えます）"

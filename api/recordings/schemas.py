@@ -22,6 +22,8 @@ class RecordingOut(msgspec.Struct):
     event_id: int
     event_title: str
     title: str
+    theme_id: int | None
+    theme_name: str
     speakers: list[str]
     description: str
     duration_seconds: int | None
@@ -35,11 +37,13 @@ class RecordingOut(msgspec.Struct):
     published_at: datetime | None
     video_url: str
     captions_url: str
+    poster_url: str | None
 
     @classmethod
     def of(cls, view: RecordingView) -> RecordingOut:
         return cls(
             id=view.id, event_id=view.event_id, event_title=view.event_title, title=view.title,
+            theme_id=view.theme_id, theme_name=view.theme_name,
             speakers=[line for line in view.speakers.splitlines() if line.strip()],
             description=view.description, duration_seconds=view.duration_seconds,
             chapters=[ChapterOut(c.start, c.title) for c in view.chapters], state=view.state,
@@ -47,6 +51,7 @@ class RecordingOut(msgspec.Struct):
             has_transcript=bool(view.transcript), exemption_reason=view.exemption_reason,
             published_at=view.published_at, video_url=f"/recordings/{view.id}/video",
             captions_url=f"/recordings/{view.id}/captions.vtt",
+            poster_url=f"/recordings/{view.id}/poster" if view.poster_key else None,
         )  # fmt: skip
 
 
@@ -115,6 +120,12 @@ class RecordingIn(msgspec.Struct):
     exemption_reason: Annotated[
         str, msgspec.Meta(description="字幕・文字起こしなしで公開する理由")
     ] = ""
+    theme_id: Annotated[
+        int | None, msgspec.Meta(description="テーマ（ソリューションのカテゴリのid）。なしはnull")
+    ] = None
 
     def values(self) -> dict[str, Any]:
-        return msgspec.structs.asdict(self)
+        """The form's names (theme as text, as a select sends it)."""
+        values = msgspec.structs.asdict(self)
+        theme = values.pop("theme_id")
+        return {**values, "theme": "" if theme is None else str(theme)}

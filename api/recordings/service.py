@@ -11,6 +11,10 @@ Rules kept here for every caller (JSON routes and pages alike):
 - Publishing needs captions and a transcript, or a recorded reason for an exemption.
 - Uploads left unfinished for a day are aborted and their records removed.
 - Views are counted per recording and month, when the player page is opened.
+- The duration is read from the stored video when the upload completes; a poster is an image
+  checked by its content and kept as one WebP still.
+- A theme is one of the DX categories staff keep for the solutions directory (one vocabulary
+  for members browsing either).
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from api import clock
 from api.audit.service import record
@@ -26,11 +30,14 @@ from api.dates import fiscal_year_span, month_of
 from api.db import contains, is_storable_id, transaction
 from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from api.events import service as events
+from api.media import images
+from api.media.service import discard, store_checked
 from api.members.directory import SECRETARIAT
 from api.members.service import own_organisation_id
 from api.pagination import Page, PageRequest
 from api.principal import Principal
 from api.recordings.captions import CaptionsInvalid, parse_captions
+from api.recordings.probe import probe_duration
 from api.recordings.reference import (
     ABANDONED_AFTER,
     MAX_CHAPTERS,
@@ -40,17 +47,27 @@ from api.recordings.reference import (
     MAX_TITLE,
     MAX_TRANSCRIPT,
     PART_SIZE,
+    POSTER_TYPES,
     STATE_LABELS,
     VIDEO_TYPES,
     RecordingState,
 )
 from api.recordings.tables import Recording, RecordingMonthlyView
+from api.solutions.taxonomy import list_categories
 from api.text import clean, has_control, lookup_text, required_text_problem
 from storage import ObjectNotFound, ObjectStore, new_key
 from storage.base import UploadNotFound
 
 NOT_FOUND = "お探しの録画は見つかりませんでした。"
+POSTER_REFUSAL = "ポスター画像はJPEG・PNG・WebPの画像を選んでください。"
+POSTER_FORMATS = ("jpeg", "png", "webp")  # as images.sniff names them
 PREFIX = "recordings"
+
+
+def time_label(seconds: int) -> str:
+    """A position or length as players show it: 1:02:03, or 12:30 under an hour."""
+    hours, rest = divmod(seconds, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,12 +77,7 @@ class Chapter:
 
     @property
     def label(self) -> str:
-        hours, rest = divmod(self.start, 3600)
-        return (
-            f"{hours}:{rest // 60:02d}:{rest % 60:02d}"
-            if hours
-            else f"{rest // 60}:{rest % 60:02d}"
-        )
+        return time_label(self.start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +103,17 @@ class RecordingView:
     published_at: datetime | None
     upload_id: str = field(default="", repr=False)
     event_title: str = ""
+    theme_id: int | None = None
+    theme_name: str = ""
+    poster_key: str = ""
 
     @property
     def state_label(self) -> str:
         return STATE_LABELS.get(self.state, self.state)
+
+    @property
+    def duration_label(self) -> str:
+        return time_label(self.duration_seconds) if self.duration_seconds else ""
 
     @property
     def published(self) -> bool:
@@ -129,7 +148,8 @@ def _view(row: dict[str, Any]) -> RecordingView:
         file_name=row["file_name"], size=int(row["size"]), created_at=row["created_at"],
         updated_at=row["updated_at"], uploaded_at=row["uploaded_at"],
         published_at=row["published_at"], upload_id=row["upload_id"],
-        event_title=row.get("event_title") or "",
+        event_title=row.get("event_title") or "", theme_id=row["theme"],
+        theme_name=row.get("theme_name") or "", poster_key=row["poster_key"],
     )  # fmt: skip
 
 
@@ -139,8 +159,12 @@ def _require_secretariat(actor: Principal) -> None:
 
 
 def _select() -> Any:
-    """Every column and the event's title (one statement)."""
-    return Recording.select(*Recording.all_columns(), Recording.event.title.as_alias("event_title"))
+    """Every column, the event's title and the theme's name (one statement)."""
+    return Recording.select(
+        *Recording.all_columns(),
+        Recording.event.title.as_alias("event_title"),
+        Recording.theme.name.as_alias("theme_name"),
+    )
 
 
 async def _row(recording_id: int, *clauses: Any) -> RecordingView:
@@ -323,9 +347,11 @@ async def complete_upload(actor: Principal, store: ObjectStore, recording_id: in
     if stored.size != view.size:
         await store.delete(view.storage_key)
         raise Conflict("受け取った大きさが申告と違います。もう一度アップロードしてください。")
+    duration = await probe_duration(store, view.storage_key, stored.size)
     async with transaction():
         await Recording.update(
             {
+                Recording.duration_seconds: duration,
                 Recording.state: RecordingState.DRAFT,
                 Recording.upload_id: "",
                 Recording.uploaded_at: clock.now(),
@@ -333,7 +359,7 @@ async def complete_upload(actor: Principal, store: ObjectStore, recording_id: in
             }
         ).where(Recording.id == recording_id)
         await record(actor, "recording.upload_complete", "recording", recording_id, target_label=view.title,
-                     after={"size": stored.size})  # fmt: skip
+                     after={"size": stored.size, "duration_seconds": duration})  # fmt: skip
     return await _row(recording_id)
 
 
@@ -416,6 +442,7 @@ class RecordingInput:
     captions: str = ""
     transcript: str = ""
     exemption_reason: str = ""
+    theme: str = ""  # a category id, or "" for none
 
     @classmethod
     def from_mapping(cls, values: dict[str, Any]) -> RecordingInput:
@@ -427,7 +454,7 @@ class RecordingInput:
             title=clean(values.get("title"), MAX_TITLE), speakers=text("speakers", MAX_TEXT),
             description=text("description", MAX_TEXT), chapters=text("chapters", MAX_TEXT),
             captions=text("captions", MAX_TRANSCRIPT), transcript=text("transcript", MAX_TRANSCRIPT),
-            exemption_reason=text("exemption_reason", MAX_EXEMPTION),
+            exemption_reason=text("exemption_reason", MAX_EXEMPTION), theme=clean(values.get("theme"), 12),
         )  # fmt: skip
 
     def checked(self) -> list[Chapter]:
@@ -465,7 +492,15 @@ async def update_recording(
     """Change what describes a recording; a published one must stay accessible."""
     _require_secretariat(actor)
     view = await _row(recording_id)
-    chapters = data.checked()
+    errors: dict[str, str] = {}
+    chapters: list[Chapter] = []
+    try:
+        chapters = data.checked()
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    theme = await _theme_id(data.theme, view.theme_id, errors)
+    if errors:
+        raise ValidationFailed(errors)
     if view.published and not ((data.captions and data.transcript) or data.exemption_reason):
         raise ValidationFailed(
             {"captions": "公開中の録画には字幕と文字起こし（または免除の理由）が必要です。"}
@@ -477,10 +512,73 @@ async def update_recording(
                 Recording.description: data.description,
                 Recording.chapters: json.dumps([{"start": c.start, "title": c.title} for c in chapters], ensure_ascii=False),
                 Recording.captions: data.captions, Recording.transcript: data.transcript,
-                Recording.exemption_reason: data.exemption_reason, Recording.updated_at: clock.now(),
+                Recording.exemption_reason: data.exemption_reason, Recording.theme: theme,
+                Recording.updated_at: clock.now(),
             }
         ).where(Recording.id == recording_id)  # fmt: skip
         await record(actor, "recording.update", "recording", recording_id, target_label=data.title)
+    return await _row(recording_id)
+
+
+async def _theme_id(value: str, current: int | None, errors: dict[str, str]) -> int | None:
+    """The chosen category's id: an active one, or the recording's own even once retired."""
+    if not value:
+        return None
+    if value.isdigit() and is_storable_id(int(value)):
+        chosen = int(value)
+        if chosen == current or chosen in {c.id for c in await list_categories()}:
+            return chosen
+    errors["theme"] = "テーマは一覧から選んでください。"
+    return None
+
+
+async def set_poster(
+    actor: Principal, store: ObjectStore, recording_id: int, file_name: str, source: BinaryIO
+) -> RecordingView:
+    """A still shown before the video plays: an image checked by its content, kept as one
+    WebP at most 1280 pixels wide (metadata dropped); the previous poster goes."""
+    _require_secretariat(actor)
+    view = await _row(recording_id)
+    # Anything but an image is refused as "not a poster" before the general checks, which
+    # would explain what else it is (a broken PDF ...).
+    head = source.read(64)
+    source.seek(0)
+    if images.sniff(head) not in POSTER_FORMATS:
+        raise ValidationFailed({"file": POSTER_REFUSAL})
+    upload = await store_checked(
+        store, file_name, source, prefix=f"{PREFIX}/posters", content_types=POSTER_TYPES,
+        refusal=POSTER_REFUSAL,
+    )  # fmt: skip
+    poster = upload.renditions[-1]["key"] if upload.renditions else upload.storage_key
+    await discard(store, [key for key in upload.keys if key != poster])
+    try:
+        async with transaction():
+            await Recording.update(
+                {Recording.poster_key: poster, Recording.updated_at: clock.now()}
+            ).where(Recording.id == recording_id)
+            await record(
+                actor, "recording.poster", "recording", recording_id, target_label=view.title
+            )
+    except BaseException:
+        await discard(store, [poster])
+        raise
+    if view.poster_key:
+        await discard(store, [view.poster_key])
+    return await _row(recording_id)
+
+
+async def remove_poster(actor: Principal, store: ObjectStore, recording_id: int) -> RecordingView:
+    _require_secretariat(actor)
+    view = await _row(recording_id)
+    if view.poster_key:
+        async with transaction():
+            await Recording.update(
+                {Recording.poster_key: "", Recording.updated_at: clock.now()}
+            ).where(Recording.id == recording_id)
+            await record(
+                actor, "recording.poster_remove", "recording", recording_id, target_label=view.title
+            )
+        await discard(store, [view.poster_key])
     return await _row(recording_id)
 
 
@@ -522,7 +620,9 @@ async def delete_recording(actor: Principal, store: ObjectStore, recording_id: i
     if view.state == RecordingState.UPLOADING:
         await store.abort_upload(view.storage_key, view.upload_id)
     else:
-        await store.delete(view.storage_key)
+        await discard(store, [view.storage_key])
+    if view.poster_key:
+        await discard(store, [view.poster_key])
 
 
 # --- watching ----------------------------------------------------------------------------------
@@ -563,8 +663,10 @@ class StorageReport:
 async def storage_check(store: ObjectStore) -> StorageReport:
     """Objects under recordings/ that no recording names, and finished recordings whose video is
     missing (for `kdx storage-check`)."""
-    rows = await Recording.select(Recording.id, Recording.storage_key, Recording.state)
-    named = {row["storage_key"] for row in rows}
+    rows = await Recording.select(
+        Recording.id, Recording.storage_key, Recording.state, Recording.poster_key
+    )
+    named = {row["storage_key"] for row in rows} | {row["poster_key"] for row in rows}
     keys = await store.keys(f"{PREFIX}/")
     missing = []
     for row in rows:
@@ -584,7 +686,48 @@ async def storage_check(store: ObjectStore) -> StorageReport:
 class ArchiveFilter:
     event_id: int | None = None
     fiscal_year: int | None = None
+    theme_id: int | None = None
     q: str = ""  # part of the title or a speaker's name
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveChoices:
+    """What the archive's filters offer: only events and themes with recordings to show."""
+
+    events: list[tuple[int, str, datetime]]  # (id, title, starts at), newest first
+    themes: list[tuple[int, str]]  # (id, name) in the taxonomy's order
+
+
+def _visible(principal: Principal) -> list[Any]:
+    if principal.roles & SECRETARIAT:
+        return []
+    own_organisation_id(principal)  # PermissionDenied for anyone not in an active organisation
+    return [Recording.state == RecordingState.PUBLISHED]
+
+
+async def archive_choices(principal: Principal) -> ArchiveChoices:
+    """The filter options of the archive: one query over the distinct (event, theme) pairs of
+    the recordings this person may see (a few dozen a year)."""
+    rows = (
+        await Recording.select(
+            Recording.event.as_alias("event_id"), Recording.event.title.as_alias("event_title"),
+            Recording.event.starts_at.as_alias("starts_at"), Recording.theme.as_alias("theme_id"),
+            Recording.theme.name.as_alias("theme_name"),
+            Recording.theme.position.as_alias("position"),
+        )
+        .where(*_visible(principal))
+        .distinct()
+    )  # fmt: skip
+    events = {r["event_id"]: (r["event_id"], r["event_title"], r["starts_at"]) for r in rows}
+    themes = {
+        r["theme_id"]: (r["position"], r["theme_id"], r["theme_name"])
+        for r in rows
+        if r["theme_id"] is not None
+    }
+    return ArchiveChoices(
+        events=sorted(events.values(), key=lambda e: (e[2], e[0]), reverse=True),
+        themes=[(id_, name) for _, id_, name in sorted(themes.values())],
+    )
 
 
 async def list_recordings(
@@ -592,12 +735,11 @@ async def list_recordings(
 ) -> Page[RecordingView]:
     """The archive, newest event first: published recordings for members of an active
     organisation, every recording for the secretariat (two queries)."""
-    clauses: list[Any] = []
-    if not principal.roles & SECRETARIAT:
-        own_organisation_id(principal)
-        clauses.append(Recording.state == RecordingState.PUBLISHED)
+    clauses = _visible(principal)
     if filters.event_id is not None and is_storable_id(filters.event_id):
         clauses.append(Recording.event == filters.event_id)
+    if filters.theme_id is not None and is_storable_id(filters.theme_id):
+        clauses.append(Recording.theme == filters.theme_id)
     if filters.fiscal_year is not None and 2000 <= filters.fiscal_year <= 2100:
         start, end = fiscal_year_span(filters.fiscal_year)
         clauses += [Recording.event.starts_at >= start, Recording.event.starts_at < end]
@@ -605,9 +747,7 @@ async def list_recordings(
     if text:
         clauses.append(contains(Recording.title, text) | contains(Recording.speakers, text))
     rows = (
-        await Recording.select(
-            *Recording.all_columns(), Recording.event.title.as_alias("event_title")
-        )
+        await _select()
         .where(*clauses)
         .order_by(Recording.event.starts_at, ascending=False)
         .order_by(Recording.id, ascending=False)

@@ -6,6 +6,7 @@ from piccolo.table import Table
 
 from api.accounts.tables import Account
 from api.events.tables import Event
+from api.solutions.tables import SolutionCategory
 
 
 class Recording(Table, tablename="recording"):
@@ -13,6 +14,10 @@ class Recording(Table, tablename="recording"):
     it accessible (captions, a transcript, chapters) or the recorded reason for an exemption."""
 
     event = ForeignKey(references=Event, index=True, on_delete=OnDelete.restrict)
+    # The DX theme, from the one taxonomy staff keep for the solutions directory.
+    theme = ForeignKey(
+        references=SolutionCategory, null=True, index=True, on_delete=OnDelete.set_null
+    )
     title = Varchar(length=200)
     speakers = Text(default="")  # one per line
     description = Text(default="")
@@ -25,6 +30,7 @@ class Recording(Table, tablename="recording"):
     storage_key = Varchar(length=300)
     content_type = Varchar(length=40)
     file_name = Varchar(length=255, default="")
+    poster_key = Varchar(length=300, default="")  # a still shown before playing (WebP)
     size = BigInt()  # the declared size while uploading, the stored size after
     upload_id = Varchar(length=200, default="")  # the open multipart upload, while uploading
     created_by = ForeignKey(references=Account, null=True, on_delete=OnDelete.set_null)

@@ -1,7 +1,7 @@
 """The category taxonomy of the solutions directory, kept by the secretariat.
 
-A category in use is retired (hidden from forms and filters, kept on the solutions that have it)
-rather than deleted; an unused one can be deleted.
+A category in use (by a solution, or as a recording's theme) is retired (hidden from forms and
+filters, kept where it is used) rather than deleted; an unused one can be deleted.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from api.audit.service import record
 from api.db import is_storable_id, transaction
 from api.errors import Conflict, NotFound, ValidationFailed
 from api.principal import Principal
+from api.recordings.tables import Recording
 from api.solutions.reference import DEFAULT_CATEGORIES, FACET_CATEGORY, MAX_CATEGORY_NAME
 from api.solutions.tables import SolutionCategory, SolutionTag
 from api.text import clean, required_text_problem
@@ -163,10 +164,10 @@ async def delete_category(actor: Principal, category_id: int) -> None:
         before = await _get(category_id)
         in_use = await SolutionTag.exists().where(
             (SolutionTag.facet == FACET_CATEGORY) & (SolutionTag.value == str(category_id))
-        )
+        ) or await Recording.exists().where(Recording.theme == category_id)
         if in_use:
             raise Conflict(
-                "このカテゴリはソリューションで使われているため削除できません。"
+                "このカテゴリはソリューションまたは録画のテーマに使われているため削除できません。"
                 "「使用しない」にすると一覧と入力欄から外れます。"
             )
         await SolutionCategory.delete().where(SolutionCategory.id == category_id)

@@ -12,6 +12,7 @@ import pytest
 from api.recordings.reference import PART_SIZE
 from tests.browser.conftest import MEMBER, STAFF, PageAudit, login
 from tests.browser.test_keyboard import focused, tab_to
+from tests.service.test_media import png_bytes
 from tests.service.test_recordings import CAPTIONS, parts_of, video
 
 
@@ -98,6 +99,20 @@ def test_the_upload_page_with_its_progress_and_an_error(page: Any, audit: PageAu
     assert page.locator("#upload-progress").count() == 0
     assert "アップロードが完了しました" in page.locator("main").inner_text()
     audit.check(page, "/console/recordings/<id> (editor)")
+    poster = page.locator("#field-poster_file")
+    poster.set_input_files({"name": "p.jpg", "mimeType": "image/jpeg", "buffer": b"%PDF-1.4\n"})
+    with page.expect_navigation():
+        page.get_by_role("button", name="ポスター画像を登録する").click()
+    assert "JPEG・PNG・WebP" in page.locator("#error-poster_file").inner_text()
+    audit.check(page, "/console/recordings/<id> (poster error)")
+    page.locator("#field-poster_file").set_input_files(
+        {"name": "p.png", "mimeType": "image/png", "buffer": png_bytes(640, 360, "RGB")}
+    )
+    with page.expect_navigation(url="**/console/recordings/*?done=poster"):
+        page.get_by_role("button", name="ポスター画像を登録する").click()
+    preview = page.get_by_role("img", name="現在のポスター画像")
+    assert preview.evaluate("img => img.complete && img.naturalWidth") == 640
+    audit.check(page, "/console/recordings/<id> (poster)")
     with page.expect_navigation():
         page.get_by_role("button", name="この録画を削除する（動画も消えます）").click()
     assert page.url.endswith("/console/recordings")

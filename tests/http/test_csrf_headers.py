@@ -379,10 +379,12 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
             key: Form(url, data, role, writes=writes)
             for key, (url, data, role, writes) in (await event_forms(settings, world)).items()
         },
-        # Recordings: a recording of its own for every route.
+        # Recordings: a recording of its own for every route (and a poster, a multipart form).
         **{
-            key: Form(url, data, role, writes=writes)
-            for key, (url, data, role, writes) in (await recording_forms(settings, world)).items()
+            key: Form(
+                case[0], case[1], case[2], writes=case[3], files=case[4] if len(case) > 4 else None
+            )
+            for key, case in (await recording_forms(settings, world)).items()
         },
     }
 

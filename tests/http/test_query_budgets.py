@@ -45,7 +45,7 @@ BUDGETS: list[tuple[Role, str, int]] = [
     (Role.STAFF, "/console/events/{event}/participants", 5),
     (Role.STAFF, "/console/events/{event}/check-in", 5),
     (Role.OFFICIAL, "/reports/events", 3),
-    (Role.MEMBER_USER, "/platform/recordings", 3),
+    (Role.MEMBER_USER, "/platform/recordings", 4),  # and the filters' events and themes
     (Role.MEMBER_USER, "/platform/recordings/{recording}", 3),  # and the month's view count
 ]
 

@@ -5,6 +5,7 @@ with their line), publishing, who may reach every recording URL, range requests 
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from litestar.testing import AsyncTestClient
@@ -15,6 +16,7 @@ from api.recordings.tables import RecordingMonthlyView
 from tests.http.conftest import World, login_as, role_email
 from tests.http.test_events_api import staff_event
 from tests.http.test_platform import api_headers, assert_problem
+from tests.service.test_media import png_bytes
 from tests.service.test_recordings import CAPTIONS, parts_of, video
 
 DATA = video(PART_SIZE + 5000)
@@ -193,7 +195,7 @@ async def test_the_archive_and_the_player_page(client: AsyncTestClient, world: W
     assert player.status_code == 200
     assert '<track kind="captions" srclang="ja"' in player.text
     assert 'data-seek="30"' in player.text and "皆さん、こんにちは。" in player.text
-    assert "催し: 生成AI活用セミナー" in player.text
+    assert "<dt>催し</dt><dd>生成AI活用セミナー</dd>" in player.text
     assert [
         row["views"] for row in await RecordingMonthlyView.select(RecordingMonthlyView.views)
     ] == [1]
@@ -280,7 +282,7 @@ async def test_an_interrupted_upload_is_offered_for_resuming(
 
 async def recording_forms(settings: Any, world: World) -> dict[tuple[str, str], tuple[Any, ...]]:
     """A valid post for every unsafe recordings page route, each with a recording of its own
-    (for the CSRF walk in test_csrf_headers): (url, form, role, writes)."""
+    (for the CSRF walk in test_csrf_headers): (url, form, role, writes[, files])."""
     from api.recordings import service as recordings
     from storage import open_store
     from tests.http.conftest import admin_principal
@@ -289,10 +291,11 @@ async def recording_forms(settings: Any, world: World) -> dict[tuple[str, str], 
     store = open_store(settings.storage_url, settings.data_dir)
     event = await staff_event(world, title="録画フォーム用の催し")
 
+    small = video(2000)  # one part: the walk needs recordings, not large ones
+
     async def one(title: str) -> int:
-        view = await recordings.begin_upload(staff, store, event.id, title, "a.mp4", len(DATA))
-        for number, part in enumerate(parts_of(DATA), start=1):
-            await recordings.upload_part(staff, store, view.id, number, part)
+        view = await recordings.begin_upload(staff, store, event.id, title, "a.mp4", len(small))
+        await recordings.upload_part(staff, store, view.id, 1, small)
         done = await recordings.complete_upload(staff, store, view.id)
         await recordings.update_recording(
             staff,
@@ -302,8 +305,17 @@ async def recording_forms(settings: Any, world: World) -> dict[tuple[str, str], 
         return done.id
 
     saved, published, deleted = await one("保存用"), await one("公開用"), await one("削除用")
+    with_poster, poster = await one("ポスター削除用"), png_bytes(320, 180, "RGB")
+    await recordings.set_poster(staff, store, with_poster, "p.png", io.BytesIO(poster))
     base = "/console/recordings"
     return {
+        ("POST", "/console/recordings/{recording_id:int}/poster"): (
+            f"{base}/{saved}/poster", {}, Role.STAFF, True,
+            {"poster_file": ("poster.png", poster, "image/png")},
+        ),
+        ("POST", "/console/recordings/{recording_id:int}/poster/delete"): (
+            f"{base}/{with_poster}/poster/delete", {}, Role.STAFF, True,
+        ),
         ("POST", "/console/recordings/{recording_id:int}"): (
             f"{base}/{saved}", {"title": "保存後", "exemption_reason": "試験"}, Role.STAFF, True,
         ),
@@ -369,3 +381,71 @@ async def test_on_s3_members_are_sent_to_a_presigned_url_that_expires_in_minutes
             assert fetched.status_code == 206 and fetched.content == DATA[:100]
     finally:
         server.stop()
+
+
+async def test_a_poster_and_a_theme_from_the_console_and_the_api(
+    client: AsyncTestClient, world: World
+) -> None:
+    from api.solutions import taxonomy
+    from tests.http.test_applications import csrf_data
+
+    await taxonomy.ensure_default_categories()
+    theme = (await taxonomy.list_categories())[3]
+    recording_id = await upload_through_api(client, world)
+    await publish(client, recording_id)
+    editor = f"/console/recordings/{recording_id}"
+    assert f'<option value="{theme.id}">{theme.name}</option>' in (await client.get(editor)).text
+    # A file that is not an image: the error stands next to the poster field, nothing stored.
+    refused = await client.post(
+        f"{editor}/poster",
+        data=await csrf_data(client, {}),
+        files={"poster_file": ("poster.jpg", b"%PDF-1.4\n", "image/jpeg")},
+    )
+    assert refused.status_code == 422 and 'id="error-poster_file"' in refused.text
+    added = await client.post(
+        f"{editor}/poster",
+        data=await csrf_data(client, {}),
+        files={"poster_file": ("poster.png", png_bytes(640, 360, "RGB"), "image/png")},
+    )
+    assert added.status_code == 303 and added.headers["location"] == f"{editor}?done=poster"
+    described = await client.put(
+        f"/api/v1/recordings/{recording_id}",
+        json={"title": "生成AI活用セミナー", "captions": CAPTIONS, "transcript": "本文",
+              "theme_id": theme.id},
+        headers=api_headers(client),
+    )  # fmt: skip
+    assert described.json()["theme_name"] == theme.name
+    assert described.json()["poster_url"] == f"/recordings/{recording_id}/poster"
+
+    await login_as(client, role_email(Role.MEMBER_USER))
+    image = await client.get(f"/recordings/{recording_id}/poster")
+    assert image.status_code == 200 and image.headers["content-type"] == "image/webp"
+    assert image.content[8:12] == b"WEBP"
+    player = (await client.get(f"/platform/recordings/{recording_id}")).text
+    assert f'poster="/recordings/{recording_id}/poster"' in player and theme.name in player
+    archive = await client.get("/platform/recordings", params={"theme": str(theme.id)})
+    assert f'<option value="{theme.id}" selected>{theme.name}</option>' in archive.text
+    assert f'href="/platform/recordings/{recording_id}"' in archive.text
+    other = await client.get("/platform/recordings", params={"theme": str(theme.id + 1)})
+    assert "条件に合う録画はありません" in other.text
+    event_id = (await client.get(f"/api/v1/recordings/{recording_id}")).json()["event_id"]
+    by_event = await client.get("/platform/recordings", params={"event": str(event_id)})
+    assert f'href="/platform/recordings/{recording_id}"' in by_event.text
+    for hostile in ("1; DROP TABLE recording", "99999999999999", "-1", "<script>"):
+        assert (
+            await client.get("/platform/recordings", params={"event": hostile, "theme": hostile})
+        ).status_code == 200
+    await login_as(client, role_email(Role.EDITOR))
+    assert (await client.get(f"/recordings/{recording_id}/poster")).status_code == 403
+
+    await login_as(client, role_email(Role.STAFF))
+    headers = api_headers(client)
+    removed = await client.delete(f"/api/v1/recordings/{recording_id}/poster", headers=headers)
+    assert removed.status_code == 204
+    assert (await client.get(f"/recordings/{recording_id}/poster")).status_code == 404
+    again = await client.put(
+        f"/api/v1/recordings/{recording_id}/poster",
+        files={"file": ("p.png", png_bytes(320, 180, "RGB"), "image/png")},
+        headers=headers,
+    )
+    assert again.status_code == 200 and again.json()["poster_url"]

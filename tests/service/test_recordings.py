@@ -312,3 +312,145 @@ async def test_the_archive_lists_published_recordings_for_members(
         await recordings.list_recordings(
             await signed_in(settings, "suspended@example.jp"), ArchiveFilter(), page
         )
+
+
+def real_video(container: str, seconds: int, *, index_at_end: bool = False) -> bytes:
+    """A small real video (PyAV): MP4 (H.264) with its index first or last, or WebM (VP8)."""
+    import os
+    import tempfile
+
+    import av
+    from PIL import Image
+
+    fd, path = tempfile.mkstemp(suffix=f".{container}")
+    os.close(fd)
+    try:
+        options = {} if index_at_end or container != "mp4" else {"movflags": "+faststart"}
+        with av.open(path, mode="w", options=options) as output:
+            codec = "libx264" if container == "mp4" else "libvpx"
+            stream = output.add_stream(codec, rate=5)
+            stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+            for index in range(seconds * 5):
+                frame = av.VideoFrame.from_image(Image.new("RGB", (64, 64), (index * 8, 90, 160)))
+                for packet in stream.encode(frame):
+                    output.mux(packet)
+            for packet in stream.encode():
+                output.mux(packet)
+        return Path(path).read_bytes()
+    finally:
+        os.unlink(path)
+
+
+@pytest.mark.parametrize(
+    ("container", "index_at_end"), [("mp4", False), ("mp4", True), ("webm", False)]
+)
+async def test_the_duration_is_read_from_the_stored_video(
+    world: dict[str, Any], container: str, index_at_end: bool
+) -> None:
+    view = await uploaded(
+        world, real_video(container, 4, index_at_end=index_at_end), f"talk.{container}"
+    )
+    assert view.duration_seconds == 4
+
+
+async def test_a_video_whose_duration_cannot_be_read_still_uploads(world: dict[str, Any]) -> None:
+    view = await uploaded(world, video(PART_SIZE + 10))
+    assert view.state == "draft" and view.duration_seconds is None
+
+
+async def test_the_probe_reads_ranges_not_the_whole_file(world: dict[str, Any]) -> None:
+    from api.recordings.probe import RangeReader, duration_of
+
+    data = real_video("mp4", 3, index_at_end=True) + bytes(PART_SIZE)  # a long tail never read
+    reads: list[tuple[int, int]] = []
+
+    def read_range(offset: int, length: int) -> bytes:
+        reads.append((offset, length))
+        return data[offset : offset + length]
+
+    reader = RangeReader(len(data), read_range)
+    assert duration_of(reader) == 3
+    assert reader.bytes_read < len(data) // 4, reads
+
+
+async def categories() -> list[int]:
+    from api.solutions.taxonomy import ensure_default_categories, list_categories
+
+    await ensure_default_categories()
+    return [c.id for c in await list_categories()]
+
+
+async def test_a_theme_is_one_of_the_dx_categories_and_filters_the_archive(
+    settings: Settings, world: dict[str, Any]
+) -> None:
+    from api.pagination import PageRequest
+    from api.recordings.service import ArchiveFilter
+    from api.solutions import taxonomy
+
+    staff = world["staff"]
+    first, second = (await categories())[:2]
+    view = await uploaded(world, video(PART_SIZE + 10))
+    values = {"title": "AI活用", "exemption_reason": "試験"}
+    with pytest.raises(ValidationFailed) as refused:
+        await recordings.update_recording(
+            staff,
+            view.id,
+            RecordingInput.from_mapping({**values, "theme": "999999", "chapters": "x"}),
+        )
+    assert set(refused.value.errors) == {"theme", "chapters"}  # every wrong field at once
+    saved = await recordings.update_recording(
+        staff, view.id, RecordingInput.from_mapping({**values, "theme": str(first)})
+    )
+    assert saved.theme_id == first and saved.theme_name
+    await recordings.publish(staff, view.id)
+    member = await signed_in(settings, "member@example.jp")
+    page = PageRequest.of(1, 20)
+    assert (
+        await recordings.list_recordings(member, ArchiveFilter(theme_id=first), page)
+    ).total == 1
+    assert (
+        await recordings.list_recordings(member, ArchiveFilter(theme_id=second), page)
+    ).total == 0
+    # A retired theme stays on the recording that has it, and cannot be deleted while it does.
+    await taxonomy.update_category(staff, first, name=saved.theme_name, position=0, active=False)
+    again = await recordings.update_recording(
+        staff, view.id, RecordingInput.from_mapping({**values, "theme": str(first)})
+    )
+    assert again.theme_id == first
+    with pytest.raises(Conflict):
+        await taxonomy.delete_category(staff, first)
+    cleared = await recordings.update_recording(staff, view.id, RecordingInput.from_mapping(values))
+    assert cleared.theme_id is None
+
+
+async def test_a_poster_is_an_image_kept_as_one_webp_and_goes_with_the_recording(
+    world: dict[str, Any],
+) -> None:
+    from tests.service.test_media import jpeg_with_gps, pdf_bytes
+
+    staff, store = world["staff"], world["store"]
+    view = await uploaded(world, video(PART_SIZE + 10))
+    with pytest.raises(ValidationFailed) as refused:
+        await recordings.set_poster(staff, store, view.id, "poster.pdf", io.BytesIO(pdf_bytes()))
+    assert refused.value.errors == {"file": recordings.POSTER_REFUSAL}
+    first = await recordings.set_poster(
+        staff, store, view.id, "poster.jpg", io.BytesIO(jpeg_with_gps(1600, 900))
+    )
+    assert first.poster_key.endswith("-1280.webp")
+    stored = b"".join([c async for c in store.open(first.poster_key)])
+    assert stored[8:12] == b"WEBP" and b"Canon" not in stored  # metadata dropped
+    assert set(await store.keys("recordings/posters/")) == {first.poster_key}
+    second = await recordings.set_poster(
+        staff, store, view.id, "p.jpg", io.BytesIO(jpeg_with_gps(640, 360))
+    )
+    assert set(await store.keys("recordings/posters/")) == {second.poster_key}  # the old one went
+    assert (await recordings.storage_check(store)).objects_without_record == []
+    with pytest.raises(PermissionDenied):
+        await recordings.remove_poster(
+            Principal(0, "e@example.jp", "編集者", frozenset({Role.EDITOR})), store, view.id
+        )
+    removed = await recordings.remove_poster(staff, store, view.id)
+    assert removed.poster_key == "" and await store.keys("recordings/posters/") == []
+    await recordings.set_poster(staff, store, view.id, "p.png", io.BytesIO(jpeg_with_gps(320, 180)))
+    await recordings.delete_recording(staff, store, view.id)
+    assert await store.keys("recordings/") == []

@@ -1,6 +1,6 @@
 """The recordings for members: the archive list, the player page (captions track, chapters that
 seek, the transcript beside), the video with range requests (seeking) from the local store or a
-redirect to a short-lived presigned URL on S3, and the captions as WebVTT.
+redirect to a short-lived presigned URL on S3, the captions as WebVTT and the poster.
 
 Thin: who may watch what is api.recordings.service.recording_to_watch, as for the JSON API.
 """
@@ -19,9 +19,12 @@ from api.errors import NotFound, ValidationFailed
 from api.events import service as events
 from api.http.params import PageNumber
 from api.http.ranges import RangeNotSatisfiable, requested_range
+from api.media import images
 from api.pagination import PageRequest
 from api.recordings import service
+from api.recordings.routes import store_poster
 from api.recordings.service import ArchiveFilter
+from api.solutions.taxonomy import list_categories
 from web.forms import form_values
 from web.rendering import page, signed_in_principal
 
@@ -69,26 +72,54 @@ async def captions(request: Request, recording_id: FromPath[int]) -> Response[st
     )  # fmt: skip
 
 
+@get("/recordings/{recording_id:int}/poster", opt=VIEW, include_in_schema=False)
+async def poster(request: Request, recording_id: FromPath[int]) -> Stream:
+    view = await service.recording_to_watch(signed_in_principal(request), recording_id)
+    if not view.poster_key:
+        raise NotFound("この録画にはポスター画像がありません。")
+    return Stream(
+        request.app.state.store.open(view.poster_key), media_type="image/webp",
+        headers={"Cache-Control": "private, no-cache"},
+    )  # fmt: skip
+
+
+def _chosen_id(value: str) -> int | None:
+    return int(value) if value.isdigit() and len(value) < 11 else None
+
+
 @get("/platform/recordings", opt=VIEW, include_in_schema=False)
 async def archive(
     request: Request,
     q: FromQuery[str] = "",
     year: FromQuery[str] = "",
+    event: FromQuery[str] = "",
+    theme: FromQuery[str] = "",
     page_number: PageNumber = 1,
 ) -> Template:
+    principal = signed_in_principal(request)
     chosen = int(year) if year.isdigit() and len(year) == 4 else None
-    result = await service.list_recordings(
-        signed_in_principal(request), ArchiveFilter(fiscal_year=chosen, q=q),
-        PageRequest.of(page_number, 20),
-    )  # fmt: skip
+    filters = ArchiveFilter(
+        event_id=_chosen_id(event), fiscal_year=chosen, theme_id=_chosen_id(theme), q=q
+    )
+    result = await service.list_recordings(principal, filters, PageRequest.of(page_number, 20))
+    choices = await service.archive_choices(principal)
     this = fiscal_year(clock.now())
     years = [("", "すべての年度")] + [
         (str(y), f"{y}年度（{format_fiscal_year(y)}）") for y in range(this, this - 5, -1)
     ]
-    params = {k: v for k, v in (("q", q[:60]), ("year", str(chosen or ""))) if v}
+    events_options = [("", "すべての催し")] + [
+        (str(id_), f"{title}（{format_date(starts_at)}）")
+        for id_, title, starts_at in choices.events
+    ]
+    themes = [("", "すべてのテーマ")] + [(str(id_), name) for id_, name in choices.themes]
+    chosen_values = {
+        "q": q[:60], "year": str(chosen or ""), "event": str(filters.event_id or ""),
+        "theme": str(filters.theme_id or ""),
+    }  # fmt: skip
     return page(
-        request, "recordings/archive.html", headers=NO_STORE, result=result, q=q[:60],
-        year=str(chosen or ""), years=years, params=params,
+        request, "recordings/archive.html", headers=NO_STORE, result=result, years=years,
+        events=events_options, themes=themes, chosen=chosen_values,
+        params={k: v for k, v in chosen_values.items() if v},
     )  # fmt: skip
 
 
@@ -111,11 +142,14 @@ EDITOR_LABELS = {
     "captions": "字幕（WebVTT）",
     "transcript": "文字起こし",
     "exemption_reason": "字幕・文字起こしの免除の理由",
+    "theme": "テーマ",
 }
 DONE = {
     "uploaded": "アップロードが完了しました。字幕と文字起こしを登録して公開してください。",
     "saved": "録画の情報を保存しました。",
     "published": "録画を会員に公開しました。",
+    "poster": "ポスター画像を登録しました。",
+    "poster_removed": "ポスター画像を削除しました。",
 }
 
 
@@ -152,11 +186,11 @@ def _editor_values(view: service.RecordingView) -> dict[str, str]:
         "title": view.title, "speakers": view.speakers, "description": view.description,
         "chapters": "\n".join(f"{c.label} {c.title}" for c in view.chapters),
         "captions": view.captions, "transcript": view.transcript,
-        "exemption_reason": view.exemption_reason,
+        "exemption_reason": view.exemption_reason, "theme": str(view.theme_id or ""),
     }  # fmt: skip
 
 
-def _editor(
+async def _editor(
     request: Request,
     view: service.RecordingView,
     values: dict[str, str],
@@ -165,10 +199,14 @@ def _editor(
     errors: dict[str, str] | None = None,
     done: str = "",
 ) -> Template:
+    themes = [("", "なし")] + [(str(c.id), c.name) for c in await list_categories()]
+    if view.theme_id and str(view.theme_id) not in {value for value, _ in themes}:
+        themes.append((str(view.theme_id), f"{view.theme_name}（使用終了）"))
     return page(
         request, "recordings/editor.html", status_code=status_code, headers=NO_STORE,
         recording=view, values=values, errors=errors or {}, labels=EDITOR_LABELS,
-        message=DONE.get(done, ""),
+        message=DONE.get(done, ""), themes=themes,
+        max_megabytes=images.MAX_UPLOAD_BYTES // (1024 * 1024),
     )  # fmt: skip
 
 
@@ -177,7 +215,7 @@ async def editor(
     request: Request, recording_id: FromPath[int], done: FromQuery[str] = ""
 ) -> Template:
     view = await service.get_for_staff(signed_in_principal(request), recording_id)
-    return _editor(request, view, _editor_values(view), done=done)
+    return await _editor(request, view, _editor_values(view), done=done)
 
 
 @post(f"{CONSOLE}/{{recording_id:int}}", opt=MANAGE, include_in_schema=False)
@@ -191,7 +229,7 @@ async def save(request: Request, recording_id: FromPath[int]) -> Response[Any] |
         )
     except ValidationFailed as exc:
         view = await service.get_for_staff(principal, recording_id)
-        return _editor(request, view, values, status_code=422, errors=exc.errors)
+        return await _editor(request, view, values, status_code=422, errors=exc.errors)
     return Redirect(f"{CONSOLE}/{recording_id}?done=saved", status_code=303)
 
 
@@ -202,8 +240,33 @@ async def publish_page(request: Request, recording_id: FromPath[int]) -> Respons
         await service.publish(principal, recording_id)
     except ValidationFailed as exc:
         view = await service.get_for_staff(principal, recording_id)
-        return _editor(request, view, _editor_values(view), status_code=422, errors=exc.errors)
+        return await _editor(
+            request, view, _editor_values(view), status_code=422, errors=exc.errors
+        )
     return Redirect(f"{CONSOLE}/{recording_id}?done=published", status_code=303)
+
+
+@post(
+    f"{CONSOLE}/{{recording_id:int}}/poster",
+    opt=MANAGE,
+    include_in_schema=False,
+    request_max_body_size=images.UPLOAD_BODY_LIMIT,
+)
+async def poster_page(request: Request, recording_id: FromPath[int]) -> Response[Any] | Template:
+    form = await request.form()
+    try:
+        await store_poster(request, recording_id, form.get("poster_file"))
+    except ValidationFailed as exc:
+        view = await service.get_for_staff(signed_in_principal(request), recording_id)
+        errors = {"poster_file" if k == "file" else k: v for k, v in exc.errors.items()}
+        return await _editor(request, view, _editor_values(view), status_code=422, errors=errors)
+    return Redirect(f"{CONSOLE}/{recording_id}?done=poster", status_code=303)
+
+
+@post(f"{CONSOLE}/{{recording_id:int}}/poster/delete", opt=MANAGE, include_in_schema=False)
+async def poster_delete_page(request: Request, recording_id: FromPath[int]) -> Response[Any]:
+    await service.remove_poster(signed_in_principal(request), request.app.state.store, recording_id)
+    return Redirect(f"{CONSOLE}/{recording_id}?done=poster_removed", status_code=303)
 
 
 @post(f"{CONSOLE}/{{recording_id:int}}/delete", opt=MANAGE, include_in_schema=False)
@@ -215,6 +278,6 @@ async def delete_page(request: Request, recording_id: FromPath[int]) -> Response
 
 
 ROUTES = [
-    archive, player, video, captions, console_list, upload_page, editor, save, publish_page,
-    delete_page,
+    archive, player, video, captions, poster, console_list, upload_page, editor, save,
+    publish_page, poster_page, poster_delete_page, delete_page,
 ]  # fmt: skip
