@@ -111,11 +111,15 @@ class ObjectStore(ABC):
     # --- multipart uploads: large objects sent in parts, resumable after an interruption ---
 
     @abstractmethod
-    async def create_upload(self, key: str, content_type: str) -> str:
-        """Begin a multipart upload of `key`; returns its upload id."""
+    async def create_upload(self, key: str, content_type: str, part_size: int | None = None) -> str:
+        """Begin a multipart upload of `key`; returns its upload id. With part_size, the caller
+        promises parts numbered from 1, each of exactly that size but the last (a backend may
+        then place each part where it belongs as it arrives)."""
 
     @abstractmethod
-    async def upload_part(self, key: str, upload_id: str, number: int, data: bytes) -> UploadedPart:
+    async def upload_part(
+        self, key: str, upload_id: str, number: int, data: bytes | bytearray
+    ) -> UploadedPart:
         """Store one part (sending a number again replaces that part). Memory is one part."""
 
     @abstractmethod

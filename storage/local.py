@@ -2,14 +2,18 @@
 
 Writes go to a temporary file that is renamed into place, so a reader never sees half an object.
 File I/O runs in a thread so a large object never blocks the event loop. A multipart upload keeps
-its parts in .uploads/<upload id>/ until it is completed (the parts are joined into a temporary
-file, renamed into place) or aborted; the directory survives a restart, so uploads resume.
+its parts in .uploads/<upload id>/ until it is completed or aborted; the directory survives a
+restart, so uploads resume. Parts are kept one of two ways:
+- an upload begun with a part size writes each part straight to its place in one file
+  (part n at (n - 1) x part size) and records it in part-NNNNN.json once written; completing
+  renames that file into place, so a recording of several GB is written once, not copied again;
+- otherwise each part is a file of its own (part-NNNNN, with its ETag in part-NNNNN.etag),
+  joined in order into a temporary file that is renamed into place.
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 import os
 import re
@@ -19,7 +23,7 @@ import tempfile
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from storage.base import (
     CHUNK_SIZE,
@@ -39,6 +43,17 @@ _META = ".meta.json"
 _UPLOADS = ".uploads"
 _UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
 _PART = re.compile(r"^part-(\d{5})$")
+_PLACED_PART = re.compile(r"^part-(\d{5})\.json$")
+_ASSEMBLY = "object"  # the file an upload with a part size writes its parts into
+
+
+def _flush(path: Path) -> None:
+    """Wait until a completed upload is on disk: "complete" means the recording is kept."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class LocalObjectStore(ObjectStore):
@@ -158,23 +173,36 @@ class LocalObjectStore(ObjectStore):
             raise UploadNotFound(upload_id)
         return folder
 
-    def _create_sync(self, key: str, content_type: str) -> str:
+    def _create_sync(self, key: str, content_type: str, part_size: int | None) -> str:
         check_key(key)
         upload_id = secrets.token_hex(16)
         folder = self.root / _UPLOADS / upload_id
         folder.mkdir(parents=True)
         started = datetime.now(UTC).isoformat()
-        info = {"key": key, "content_type": content_type, "started_at": started}
+        info = {"key": key, "content_type": content_type, "started_at": started,
+                "part_size": part_size}  # fmt: skip
         (folder / "upload.json").write_text(json.dumps(info), encoding="utf-8")
         return upload_id
 
-    async def create_upload(self, key: str, content_type: str) -> str:
-        return await asyncio.to_thread(self._create_sync, key, content_type)
+    async def create_upload(self, key: str, content_type: str, part_size: int | None = None) -> str:
+        return await asyncio.to_thread(self._create_sync, key, content_type, part_size)
 
-    def _part_sync(self, key: str, upload_id: str, number: int, data: bytes) -> UploadedPart:
+    @staticmethod
+    def _part_size(folder: Path) -> int | None:
+        info = json.loads((folder / "upload.json").read_text(encoding="utf-8"))
+        return info.get("part_size")
+
+    def _part_sync(
+        self, key: str, upload_id: str, number: int, data: bytes | bytearray
+    ) -> UploadedPart:
         folder = self._upload_dir(key, upload_id)
         check_part_number(number)
-        etag = hashlib.md5(data, usedforsecurity=False).hexdigest()  # S3's part ETag
+        # The ETag names this write of the part (a new one each time it is sent), which is all
+        # completing needs; hashing 8 MiB per part (S3's MD5) cost a sixth of an upload's time.
+        etag = secrets.token_hex(16)
+        part_size = self._part_size(folder)
+        if part_size:
+            return self._place_part(folder, number, data, part_size, etag)
         fd, temp_name = tempfile.mkstemp(dir=folder, prefix=".part-")
         try:
             with os.fdopen(fd, "wb") as out:
@@ -186,13 +214,46 @@ class LocalObjectStore(ObjectStore):
         (folder / f"part-{number:05d}.etag").write_text(etag, encoding="utf-8")
         return UploadedPart(number, etag, len(data))
 
-    async def upload_part(self, key: str, upload_id: str, number: int, data: bytes) -> UploadedPart:
+    @staticmethod
+    def _place_part(
+        folder: Path, number: int, data: bytes | bytearray, part_size: int, etag: str
+    ) -> UploadedPart:
+        """Write a part at its place in the upload's one file, then record it (a part cut off
+        by a crash has no record, so it counts as missing and is sent again)."""
+        if len(data) > part_size:
+            raise ValueError(f"part {number} is larger than the upload's part size")
+        fd = os.open(folder / _ASSEMBLY, os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            view, offset = memoryview(data), (number - 1) * part_size
+            while view:
+                written = os.pwrite(fd, view, offset)
+                view, offset = view[written:], offset + written
+        finally:
+            os.close(fd)
+        record = {"etag": etag, "size": len(data)}
+        fd, temp_name = tempfile.mkstemp(dir=folder, prefix=".part-")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(record, out)
+            os.replace(temp_name, folder / f"part-{number:05d}.json")
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+        return UploadedPart(number, etag, len(data))
+
+    async def upload_part(
+        self, key: str, upload_id: str, number: int, data: bytes | bytearray
+    ) -> UploadedPart:
         return await asyncio.to_thread(self._part_sync, key, upload_id, number, data)
 
     def _parts_sync(self, key: str, upload_id: str) -> list[UploadedPart]:
         folder = self._upload_dir(key, upload_id)
         parts = []
         for path in sorted(folder.iterdir()):
+            if placed := _PLACED_PART.match(path.name):
+                record = json.loads(path.read_text(encoding="utf-8"))
+                parts.append(UploadedPart(int(placed.group(1)), record["etag"], record["size"]))
+                continue
             found = _PART.match(path.name)
             etag_file = path.with_name(path.name + ".etag")
             if found and etag_file.exists():
@@ -218,18 +279,47 @@ class LocalObjectStore(ObjectStore):
         info = json.loads((folder / "upload.json").read_text(encoding="utf-8"))
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
+        if info.get("part_size"):
+            return self._complete_placed(key, folder, path, ordered, info)
         fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
         try:
             with os.fdopen(fd, "wb") as out:
                 for part in ordered:
                     with (folder / f"part-{part.number:05d}").open("rb") as source:
                         shutil.copyfileobj(source, out, CHUNK_SIZE)
+                out.flush()
+                os.fsync(out.fileno())
             meta = path.with_name(path.name + _META)
             meta.write_text(json.dumps({"content_type": info["content_type"]}), encoding="utf-8")
             os.replace(temp_name, path)
         except BaseException:
             Path(temp_name).unlink(missing_ok=True)
             raise
+        shutil.rmtree(folder, ignore_errors=True)
+        return self._stat_sync(key)
+
+    def _complete_placed(
+        self,
+        key: str,
+        folder: Path,
+        path: Path,
+        ordered: list[UploadedPart],
+        info: dict[str, Any],
+    ) -> StoredObject:
+        """The parts already lie in place: the file is cut to their total and renamed."""
+        part_size = info["part_size"]
+        if [part.number for part in ordered] != list(range(1, len(ordered) + 1)) or any(
+            part.size != part_size for part in ordered[:-1]
+        ):
+            raise ValueError(
+                "the parts must be numbered from 1 and, but the last, of the part size"
+            )
+        assembly = folder / _ASSEMBLY
+        os.truncate(assembly, (len(ordered) - 1) * part_size + ordered[-1].size)
+        _flush(assembly)
+        meta = path.with_name(path.name + _META)
+        meta.write_text(json.dumps({"content_type": info["content_type"]}), encoding="utf-8")
+        os.replace(assembly, path)
         shutil.rmtree(folder, ignore_errors=True)
         return self._stat_sync(key)
 

@@ -199,7 +199,8 @@ class S3ObjectStore(ObjectStore):
                 raise UploadNotFound(upload_id) from None
             raise
 
-    async def create_upload(self, key: str, content_type: str) -> str:
+    async def create_upload(self, key: str, content_type: str, part_size: int | None = None) -> str:
+        # S3 joins parts itself on completion; the part size changes nothing here.
         check_key(key)
         await self._ensure_bucket()
         return await asyncio.to_thread(
@@ -209,7 +210,9 @@ class S3ObjectStore(ObjectStore):
             {"Content-Type": content_type},
         )
 
-    async def upload_part(self, key: str, upload_id: str, number: int, data: bytes) -> UploadedPart:
+    async def upload_part(
+        self, key: str, upload_id: str, number: int, data: bytes | bytearray
+    ) -> UploadedPart:
         check_key(key)
         check_part_number(number)
         etag = await self._call(

@@ -35,6 +35,7 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     log_path: Path
+    database_url: str
 
 
 @contextlib.contextmanager
@@ -64,10 +65,11 @@ def started_server(
         "ARGON2_MEMORY_KIB": "8",
         "ARGON2_PARALLELISM": "1",
         "LOG_LEVEL": "WARNING",
-        **(extra_env or {}),
     }
+    # The embedded defaults, whatever this shell has set; extra_env may still choose a backend.
     for variable in ("BASE_URL", "SMTP_URL", "SEARCH_URL", "STORAGE_URL"):
         env.pop(variable, None)
+    env.update(extra_env or {})
     log_path = tmp / f"{name}-server.log"
     python = ROOT / ".venv" / "bin" / "python"
     with log_path.open("wb") as log:
@@ -97,7 +99,7 @@ def started_server(
                     f"the server did not start:\n{log_path.read_text('utf-8', 'replace')}"
                 )
             time.sleep(0.2)
-        yield Server(url, process, log_path)
+        yield Server(url, process, log_path, database_url)
     finally:
         process.terminate()
         try:

@@ -233,7 +233,7 @@ async def begin_upload(
     if errors:
         raise ValidationFailed(errors)
     key = new_key(f"{PREFIX}/{clock.now().year}", extension)
-    upload_id = await store.create_upload(key, content_type)
+    upload_id = await store.create_upload(key, content_type, part_size=PART_SIZE)
     now = clock.now()
     try:
         async with transaction():
@@ -303,7 +303,7 @@ def _expected_size(view: RecordingView, number: int) -> int:
 
 
 async def upload_part(
-    actor: Principal, store: ObjectStore, recording_id: int, number: int, data: bytes
+    actor: Principal, store: ObjectStore, recording_id: int, number: int, data: bytes | bytearray
 ) -> UploadProgress:
     """Store one part (a part sent again replaces it). The first is checked by its content."""
     view = await _uploading(actor, recording_id)

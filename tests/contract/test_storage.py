@@ -157,6 +157,25 @@ class StoreContract:
         stored = await later.complete_upload(key, upload_id, [kept[0], again, last])
         assert stored.size == len(FIRST) + len(SECOND) + len(LAST)
 
+    async def test_an_upload_with_a_part_size_joins_parts_sent_in_any_order(
+        self, store: ObjectStore
+    ) -> None:
+        key = new_key("recordings", "mp4")
+        upload_id = await store.create_upload(key, "video/mp4", part_size=MIN_PART_SIZE)
+        last = await store.upload_part(key, upload_id, 3, LAST)
+        await store.upload_part(key, upload_id, 2, b"cut off by a lost connection")
+        first = await store.upload_part(key, upload_id, 1, FIRST)
+        later = self.reopened(store)  # a restart between the parts
+        second = await later.upload_part(key, upload_id, 2, SECOND)  # sent again: replaced
+        assert [(p.number, p.size) for p in await later.list_parts(key, upload_id)] == [
+            (1, len(FIRST)), (2, len(SECOND)), (3, len(LAST)),
+        ]  # fmt: skip
+        stored = await later.complete_upload(key, upload_id, [first, second, last])
+        body = FIRST + SECOND + LAST
+        assert stored.size == len(body)
+        assert b"".join([c async for c in later.open(key)]) == body
+        assert await later.pending_uploads("recordings/") == []
+
     async def test_aborting_drops_the_parts(self, store: ObjectStore) -> None:
         key = new_key("recordings", "mp4")
         upload_id = await store.create_upload(key, "video/mp4")
@@ -219,6 +238,27 @@ class TestLocalStore(StoreContract):
         for bad in ("../../etc", "A" * 32, ""):
             with pytest.raises(UploadNotFound):
                 await store.upload_part(key, bad, 1, b"x")
+
+    async def test_parts_placed_by_their_size_must_keep_it(self, store: LocalObjectStore) -> None:
+        """An upload with a part size writes parts in place: one larger than the size, a part
+        in the middle shorter than it, or a gap in the numbers is refused, nothing stored."""
+        key = new_key("recordings", "mp4")
+        upload_id = await store.create_upload(key, "video/mp4", part_size=MIN_PART_SIZE)
+        with pytest.raises(ValueError):
+            await store.upload_part(key, upload_id, 1, FIRST + b"x")
+        short = await store.upload_part(key, upload_id, 1, FIRST[:-1] + b"")
+        last = await store.upload_part(key, upload_id, 2, LAST)
+        with pytest.raises(ValueError):
+            await store.complete_upload(key, upload_id, [short, last])
+        first = await store.upload_part(key, upload_id, 1, FIRST)
+        third = await store.upload_part(key, upload_id, 3, LAST)
+        with pytest.raises(ValueError):
+            await store.complete_upload(key, upload_id, [first, third])  # no part 2
+        with pytest.raises(ObjectNotFound):
+            await store.stat(key)
+        stored = await store.complete_upload(key, upload_id, [first, last])
+        assert stored.size == len(FIRST) + len(LAST)
+        assert [p for p in store.root.rglob("*") if p.is_file() and ".uploads" in p.parts] == []
 
     async def test_no_temporary_files_are_left_behind(self, store: LocalObjectStore) -> None:
         with pytest.raises(ValueError):

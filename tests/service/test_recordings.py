@@ -358,19 +358,36 @@ async def test_a_video_whose_duration_cannot_be_read_still_uploads(world: dict[s
     assert view.state == "draft" and view.duration_seconds is None
 
 
-async def test_the_probe_reads_ranges_not_the_whole_file(world: dict[str, Any]) -> None:
-    from api.recordings.probe import RangeReader, duration_of
+async def test_the_probe_reads_box_headers_not_the_whole_file() -> None:
+    from api.recordings.probe import mp4_duration
 
-    data = real_video("mp4", 3, index_at_end=True) + bytes(PART_SIZE)  # a long tail never read
+    data = real_video("mp4", 3, index_at_end=True)
     reads: list[tuple[int, int]] = []
 
-    def read_range(offset: int, length: int) -> bytes:
+    async def read(offset: int, length: int) -> bytes:
         reads.append((offset, length))
         return data[offset : offset + length]
 
-    reader = RangeReader(len(data), read_range)
-    assert duration_of(reader) == 3
-    assert reader.bytes_read < len(data) // 4, reads
+    assert round(await mp4_duration(read, len(data)) or 0) == 3
+    assert sum(length for _, length in reads) < 1000, reads
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        MP4_HEAD,  # only the file type box
+        MP4_HEAD + b"\x00\x00\x00\x08moov",  # a movie box with no header
+        MP4_HEAD + b"\x00\x00\x00\x01mdat" + b"\xff" * 8,  # a size beyond the file
+        b"\x1a\x45\xdf\xa3\x9f" + b"\x42\x82\x84webm" + bytes(30),  # EBML, no Segment
+        b"\x1a\x45\xdf\xa3" + b"\x00" * 20,  # an invalid EBML number
+    ],
+)
+async def test_a_header_without_a_duration_gives_none(world: dict[str, Any], data: bytes) -> None:
+    from api.recordings.probe import probe_duration
+
+    store = world["store"]
+    await store.put("recordings/probe.bin", io.BytesIO(data), len(data), "video/mp4")
+    assert await probe_duration(store, "recordings/probe.bin", len(data)) is None
 
 
 async def categories() -> list[int]:

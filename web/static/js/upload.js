@@ -71,27 +71,65 @@
     });
   }
 
-  function sendPart(id, progress, file, number, attempt) {
-    var start = (number - 1) * progress.part_size;
-    var part = file.slice(start, Math.min(start + progress.part_size, file.size));
-    var before = progress.bytes_received;
+  function sendPart(id, partSize, file, number, attempt, onProgress) {
+    var start = (number - 1) * partSize;
+    var part = file.slice(start, Math.min(start + partSize, file.size));
     return request("PUT", "/api/v1/recordings/" + id + "/upload/parts/" + number, part,
-      "application/octet-stream", function (loaded) { showProgress(before + loaded, file.size); }
-    ).catch(function (failure) {
+      "application/octet-stream", onProgress
+    ).then(function () { return part.size; }).catch(function (failure) {
       if ((failure.status === 0 || failure.status >= 500) && attempt < 3) {
         return new Promise(function (wait) { window.setTimeout(wait, 1000 * attempt); })
-          .then(function () { return sendPart(id, progress, file, number, attempt + 1); });
+          .then(function () { return sendPart(id, partSize, file, number, attempt + 1, onProgress); });
       }
       throw failure;
     });
   }
 
+  // Two parts travel at once: the server writes one while the next arrives.
+  var PARTS_IN_FLIGHT = 2;
+
   function sendAll(id, progress, file) {
-    if (progress.next_part === null) {
-      return request("POST", "/api/v1/recordings/" + id + "/upload/completion", null, null, null);
+    var missing = [];
+    for (var number = 1; number <= progress.total_parts; number += 1) {
+      if (progress.received.indexOf(number) === -1) {
+        missing.push(number);
+      }
     }
-    return sendPart(id, progress, file, progress.next_part, 1).then(function (next) {
-      return sendAll(id, next, file);
+    var stored = progress.bytes_received;
+    var loading = {};
+    var failed = false;
+
+    function report() {
+      var sent = stored;
+      Object.keys(loading).forEach(function (key) { sent += loading[key]; });
+      showProgress(sent, file.size);
+    }
+
+    function nextPart() {
+      if (failed || missing.length === 0) {
+        return Promise.resolve();
+      }
+      var number = missing.shift();
+      return sendPart(id, progress.part_size, file, number, 1, function (loaded) {
+        loading[number] = loaded;
+        report();
+      }).then(function (size) {
+        delete loading[number];
+        stored += size;
+        report();
+        return nextPart();
+      }, function (failure) {
+        failed = true;  // the other sender stops after its part; the next try resumes
+        throw failure;
+      });
+    }
+
+    var senders = [];
+    for (var i = 0; i < PARTS_IN_FLIGHT; i += 1) {
+      senders.push(nextPart());
+    }
+    return Promise.all(senders).then(function () {
+      return request("POST", "/api/v1/recordings/" + id + "/upload/completion", null, null, null);
     });
   }
 
