@@ -23,7 +23,7 @@ class SolutionCategory(Table, tablename="solution_category", schema=None):
 
 ID = "2026-12-06T08:56:10:612421"
 VERSION = "1.38.0"
-DESCRIPTION = "Recordings: a theme (the DX category taxonomy) and a poster image"
+DESCRIPTION = "Recordings: a theme (the DX category taxonomy), a poster image, the video codec"
 
 
 async def forwards():
@@ -40,6 +40,28 @@ async def forwards():
         column_class=Varchar,
         params={
             "length": 300,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Recording",
+        tablename="recording",
+        column_name="video_codec",
+        db_column_name="video_codec",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
             "default": "",
             "null": False,
             "primary_key": False,

@@ -24,6 +24,16 @@ VIDEO_TYPES: dict[str, tuple[str, str]] = {
     "webm": ("video/webm", "WebM"),
 }
 
+# Video codecs by the code the probe gives: (label, whether every current browser plays it).
+VIDEO_CODECS: dict[str, tuple[str, bool]] = {
+    "h264": ("H.264 (AVC)", True),
+    "vp8": ("VP8", True),
+    "vp9": ("VP9", True),
+    "av1": ("AV1", True),
+    "hevc": ("H.265 (HEVC)", False),
+    "mpeg4": ("MPEG-4 Part 2", False),
+}
+
 # A poster may arrive as any of these (checked by decoding); it is kept as WebP.
 POSTER_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 

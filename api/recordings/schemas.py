@@ -27,6 +27,9 @@ class RecordingOut(msgspec.Struct):
     speakers: list[str]
     description: str
     duration_seconds: int | None
+    video_codec: Annotated[
+        str, msgspec.Meta(description="映像の形式（h264, vp8, vp9, av1, hevc ...）。不明なら空")
+    ]
     chapters: list[ChapterOut]
     state: Annotated[str, msgspec.Meta(description="uploading, draft, published")]
     content_type: str
@@ -46,6 +49,7 @@ class RecordingOut(msgspec.Struct):
             theme_id=view.theme_id, theme_name=view.theme_name,
             speakers=[line for line in view.speakers.splitlines() if line.strip()],
             description=view.description, duration_seconds=view.duration_seconds,
+            video_codec=view.video_codec,
             chapters=[ChapterOut(c.start, c.title) for c in view.chapters], state=view.state,
             content_type=view.content_type, size=view.size, has_captions=bool(view.captions),
             has_transcript=bool(view.transcript), exemption_reason=view.exemption_reason,

@@ -37,7 +37,7 @@ from api.members.service import own_organisation_id
 from api.pagination import Page, PageRequest
 from api.principal import Principal
 from api.recordings.captions import CaptionsInvalid, parse_captions
-from api.recordings.probe import probe_duration
+from api.recordings.probe import probe_video
 from api.recordings.reference import (
     ABANDONED_AFTER,
     MAX_CHAPTERS,
@@ -49,6 +49,7 @@ from api.recordings.reference import (
     PART_SIZE,
     POSTER_TYPES,
     STATE_LABELS,
+    VIDEO_CODECS,
     VIDEO_TYPES,
     RecordingState,
 )
@@ -106,10 +107,20 @@ class RecordingView:
     theme_id: int | None = None
     theme_name: str = ""
     poster_key: str = ""
+    video_codec: str = ""
 
     @property
     def state_label(self) -> str:
         return STATE_LABELS.get(self.state, self.state)
+
+    @property
+    def codec_label(self) -> str:
+        return VIDEO_CODECS.get(self.video_codec, (self.video_codec, False))[0]
+
+    @property
+    def plays_everywhere(self) -> bool:
+        """Whether every current browser plays the video's codec (staff are told otherwise)."""
+        return VIDEO_CODECS.get(self.video_codec, ("", False))[1]
 
     @property
     def duration_label(self) -> str:
@@ -150,6 +161,7 @@ def _view(row: dict[str, Any]) -> RecordingView:
         published_at=row["published_at"], upload_id=row["upload_id"],
         event_title=row.get("event_title") or "", theme_id=row["theme"],
         theme_name=row.get("theme_name") or "", poster_key=row["poster_key"],
+        video_codec=row["video_codec"],
     )  # fmt: skip
 
 
@@ -347,11 +359,13 @@ async def complete_upload(actor: Principal, store: ObjectStore, recording_id: in
     if stored.size != view.size:
         await store.delete(view.storage_key)
         raise Conflict("受け取った大きさが申告と違います。もう一度アップロードしてください。")
-    duration = await probe_duration(store, view.storage_key, stored.size)
+    facts = await probe_video(store, view.storage_key, stored.size)
+    duration = round(facts.duration) if facts.duration else None
     async with transaction():
         await Recording.update(
             {
                 Recording.duration_seconds: duration,
+                Recording.video_codec: facts.codec,
                 Recording.state: RecordingState.DRAFT,
                 Recording.upload_id: "",
                 Recording.uploaded_at: clock.now(),
@@ -359,7 +373,8 @@ async def complete_upload(actor: Principal, store: ObjectStore, recording_id: in
             }
         ).where(Recording.id == recording_id)
         await record(actor, "recording.upload_complete", "recording", recording_id, target_label=view.title,
-                     after={"size": stored.size, "duration_seconds": duration})  # fmt: skip
+                     after={"size": stored.size, "duration_seconds": duration,
+                            "video_codec": facts.codec})  # fmt: skip
     return await _row(recording_id)
 
 

@@ -22,6 +22,7 @@ class Recording(Table, tablename="recording"):
     speakers = Text(default="")  # one per line
     description = Text(default="")
     duration_seconds = Integer(null=True, default=None)
+    video_codec = Varchar(length=16, default="")  # read from the file; "" when unknown
     chapters = Text(default="[]")  # JSON: [{"start": seconds, "title": "..."}]
     captions = Text(default="")  # WebVTT, checked on save
     transcript = Text(default="")

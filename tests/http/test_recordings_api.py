@@ -449,3 +449,27 @@ async def test_a_poster_and_a_theme_from_the_console_and_the_api(
         headers=headers,
     )
     assert again.status_code == 200 and again.json()["poster_url"]
+
+
+async def test_the_editor_warns_of_a_codec_not_every_browser_plays(
+    settings: Any, client: AsyncTestClient, world: World
+) -> None:
+    from api.recordings import service as recordings
+    from storage import open_store
+    from tests.http.conftest import admin_principal
+    from tests.service.test_recordings import mp4_with, real_video
+
+    staff = admin_principal(world.accounts[Role.STAFF])
+    store = open_store(settings.storage_url, settings.data_dir)
+    event = await staff_event(world)
+    ids = {}
+    for name, data in (("hevc", mp4_with(b"hvc1")), ("h264", real_video("mp4", 2))):
+        view = await recordings.begin_upload(staff, store, event.id, name, "a.mp4", len(data))
+        await recordings.upload_part(staff, store, view.id, 1, data)
+        ids[name] = (await recordings.complete_upload(staff, store, view.id)).id
+    await login_as(client, role_email(Role.STAFF))
+    hevc = (await client.get(f"/console/recordings/{ids['hevc']}")).text
+    assert "H.265 (HEVC)" in hevc and "一部のブラウザーで再生できません" in hevc
+    assert "1:30" in hevc  # the duration from the movie header
+    h264 = (await client.get(f"/console/recordings/{ids['h264']}")).text
+    assert "H.264 (AVC)" in h264 and "再生できません" not in h264

@@ -342,15 +342,51 @@ def real_video(container: str, seconds: int, *, index_at_end: bool = False) -> b
 
 
 @pytest.mark.parametrize(
-    ("container", "index_at_end"), [("mp4", False), ("mp4", True), ("webm", False)]
+    ("container", "index_at_end", "codec"),
+    [("mp4", False, "h264"), ("mp4", True, "h264"), ("webm", False, "vp8")],
 )
-async def test_the_duration_is_read_from_the_stored_video(
-    world: dict[str, Any], container: str, index_at_end: bool
+async def test_the_duration_and_codec_are_read_from_the_stored_video(
+    world: dict[str, Any], container: str, index_at_end: bool, codec: str
 ) -> None:
     view = await uploaded(
         world, real_video(container, 4, index_at_end=index_at_end), f"talk.{container}"
     )
-    assert view.duration_seconds == 4
+    assert view.duration_seconds == 4 and view.video_codec == codec
+    assert view.plays_everywhere
+
+
+def box(kind: bytes, body: bytes) -> bytes:
+    return (8 + len(body)).to_bytes(4, "big") + kind + body
+
+
+def mp4_with(sample_entry: bytes, handler: bytes = b"vide") -> bytes:
+    """A hand-made MP4 header: a movie of 90 s (time scale 1000) with one track."""
+    mvhd = box(
+        b"mvhd", bytes(12) + (1000).to_bytes(4, "big") + (90_000).to_bytes(4, "big") + bytes(80)
+    )
+    hdlr = box(b"hdlr", bytes(8) + handler + bytes(13))
+    stsd = box(b"stsd", bytes(4) + (1).to_bytes(4, "big") + box(sample_entry, bytes(78)))
+    trak = box(b"trak", box(b"mdia", hdlr + box(b"minf", box(b"stbl", stsd))))
+    return MP4_HEAD + box(b"moov", mvhd + trak) + box(b"mdat", bytes(64))
+
+
+async def test_a_codec_not_every_browser_plays_is_recognised() -> None:
+    from api.recordings.probe import mp4_facts
+
+    data = mp4_with(b"hvc1")
+
+    async def read(offset: int, length: int) -> bytes:
+        return data[offset : offset + length]
+
+    facts = await mp4_facts(read, len(data))
+    assert facts.duration == 90 and facts.codec == "hevc"
+    audio_only = mp4_with(b"mp4a", handler=b"soun")
+    facts = await mp4_facts(lambda o, n: _async(audio_only[o : o + n]), len(audio_only))
+    assert facts.codec == ""
+
+
+async def _async(value: bytes) -> bytes:
+    return value
 
 
 async def test_a_video_whose_duration_cannot_be_read_still_uploads(world: dict[str, Any]) -> None:
@@ -359,7 +395,7 @@ async def test_a_video_whose_duration_cannot_be_read_still_uploads(world: dict[s
 
 
 async def test_the_probe_reads_box_headers_not_the_whole_file() -> None:
-    from api.recordings.probe import mp4_duration
+    from api.recordings.probe import mp4_facts
 
     data = real_video("mp4", 3, index_at_end=True)
     reads: list[tuple[int, int]] = []
@@ -368,7 +404,7 @@ async def test_the_probe_reads_box_headers_not_the_whole_file() -> None:
         reads.append((offset, length))
         return data[offset : offset + length]
 
-    assert round(await mp4_duration(read, len(data)) or 0) == 3
+    assert round((await mp4_facts(read, len(data))).duration or 0) == 3
     assert sum(length for _, length in reads) < 1000, reads
 
 
@@ -383,11 +419,11 @@ async def test_the_probe_reads_box_headers_not_the_whole_file() -> None:
     ],
 )
 async def test_a_header_without_a_duration_gives_none(world: dict[str, Any], data: bytes) -> None:
-    from api.recordings.probe import probe_duration
+    from api.recordings.probe import VideoFacts, probe_video
 
     store = world["store"]
     await store.put("recordings/probe.bin", io.BytesIO(data), len(data), "video/mp4")
-    assert await probe_duration(store, "recordings/probe.bin", len(data)) is None
+    assert await probe_video(store, "recordings/probe.bin", len(data)) == VideoFacts(None, "")
 
 
 async def categories() -> list[int]:
