@@ -1,0 +1,464 @@
+"""The embedded search backend (the default, no server): SQLite FTS5 in a database file of its own.
+
+Each index has four tables: <index>_doc (the documents as given, in JSON), <index>_fts (one
+FTS5 column per searchable field holding its terms from search.analysis, separated by spaces,
+with prefix indexes for typing), <index>_facet (one row per filterable value, for filters and
+facet counts) and <index>_vocab (FTS5's own term list, for typo tolerance). Settings live in
+search_index; changing synonyms needs no reindex, changing the searchable fields rebuilds the
+terms from the stored documents.
+
+A query is built from the user's text by the same analysis: each run of one script becomes a
+phrase (its terms adjacent), the runs must all match, the last one also as a prefix (results
+while typing); a synonym's words match its partners' words; a Latin word of five letters or more
+that the index lacks also matches indexed words one edit away (kintoen finds kintone). BM25
+ranks with the field weights. Snippets are cut from the original text, escaped, with <mark>
+around the terms that matched.
+
+SQLite calls run in a worker thread on one connection (writes are small and serialised by a
+lock); the file is separate from the application database, so a rebuild never blocks it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import re
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from search.analysis import Term, analyse, analyse_runs, index_text, terms_of
+from search.base import (
+    Document,
+    FieldValue,
+    IndexSettings,
+    SearchBackend,
+    SearchHit,
+    SearchQuery,
+    SearchResult,
+    UnknownField,
+)
+
+_INDEX_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+_LATIN = re.compile(r"^[a-z0-9]+$")
+TYPO_MIN_LENGTH = 5
+SNIPPET_CHARS = 120
+# Particles alone say nothing about what is searched for: a query drops them (a document
+# keeps them; a query of a particle alone still searches for it).
+QUERY_PARTICLES = frozenset("の を に で と は が や へ も から まで より など および".split())
+
+
+def _check_index(index: str) -> str:
+    if not _INDEX_NAME.match(index):
+        raise ValueError(f"invalid index name: {index!r}")
+    return index
+
+
+def _as_text(value: FieldValue) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value)
+    return str(value)
+
+
+def _as_values(value: FieldValue) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(item) for item in value]
+    return [str(value)]
+
+
+def _phrase(terms: list[str], prefix: bool = False) -> str:
+    quoted = '"' + " ".join(term.replace('"', '""') for term in terms) + '"'
+    return quoted + (" *" if prefix else "")
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """Whether b is a away by one insertion, deletion, substitution or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    for index in range(len(long)):
+        if long[:index] + long[index + 1 :] == short:
+            return True
+    return False
+
+
+@dataclass(slots=True)
+class _Plan:
+    """A query as FTS5 will run it, and what a snippet marks."""
+
+    match: str  # the FTS5 expression ("" matches every document)
+    exact: set[str]  # terms that mark where they occur
+    prefixes: set[str]  # terms that mark any term they begin
+
+
+class EmbeddedSearch(SearchBackend):
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._connection = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        self._connection.row_factory = sqlite3.Row
+        self._connection.execute("PRAGMA journal_mode=WAL")
+        self._connection.execute("PRAGMA synchronous=NORMAL")
+        self._connection.execute(
+            "CREATE TABLE IF NOT EXISTS search_index (name TEXT PRIMARY KEY, settings TEXT)"
+        )
+        self._connection.commit()
+        self._lock = threading.Lock()
+        self._settings: dict[str, IndexSettings] = {}
+        self._latin_terms: dict[str, set[str]] = {}  # per index, dropped on every write
+
+    async def _run(self, function: Any, *args: Any) -> Any:
+        def locked() -> Any:
+            with self._lock:
+                return function(*args)
+
+        return await asyncio.to_thread(locked)
+
+    # --- settings ----------------------------------------------------------------------------
+
+    def _load_settings(self, index: str) -> IndexSettings:
+        if index not in self._settings:
+            row = self._connection.execute(
+                "SELECT settings FROM search_index WHERE name = ?", (index,)
+            ).fetchone()
+            if row is None:
+                raise LookupError(f"index {index!r} is not configured")
+            data = json.loads(row["settings"])
+            self._settings[index] = IndexSettings(
+                searchable=tuple((name, float(weight)) for name, weight in data["searchable"]),
+                filterable=tuple(data["filterable"]), sortable=tuple(data["sortable"]),
+                synonyms=tuple(tuple(group) for group in data["synonyms"]),
+            )  # fmt: skip
+        return self._settings[index]
+
+    def _configure_sync(self, index: str, settings: IndexSettings) -> None:
+        db = self._connection
+        try:
+            before = self._load_settings(index)
+        except LookupError:
+            before = None
+        fields = [name for name, _ in settings.searchable]
+        columns = ", ".join(f'"{name}"' for name in fields)
+        with db:
+            db.execute(
+                f'CREATE TABLE IF NOT EXISTS "{index}_doc" '
+                "(rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, fields TEXT NOT NULL)"
+            )
+            db.execute(
+                f'CREATE TABLE IF NOT EXISTS "{index}_facet" '
+                "(doc INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL)"
+            )
+            db.execute(
+                f'CREATE INDEX IF NOT EXISTS "{index}_facet_value" '
+                f'ON "{index}_facet" (field, value, doc)'
+            )
+            db.execute(f'CREATE INDEX IF NOT EXISTS "{index}_facet_doc" ON "{index}_facet" (doc)')
+            rebuild = before is None or [n for n, _ in before.searchable] != fields
+            if rebuild:
+                db.execute(f'DROP TABLE IF EXISTS "{index}_vocab"')
+                db.execute(f'DROP TABLE IF EXISTS "{index}_fts"')
+                db.execute(
+                    f'CREATE VIRTUAL TABLE "{index}_fts" USING fts5({columns}, '
+                    "tokenize='unicode61 remove_diacritics 0', prefix='1 2')"
+                )
+                db.execute(
+                    f'CREATE VIRTUAL TABLE "{index}_vocab" USING fts5vocab("{index}_fts", row)'
+                )
+            refacet = before is None or before.filterable != settings.filterable
+            db.execute(
+                "INSERT INTO search_index (name, settings) VALUES (?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET settings = excluded.settings",
+                (index, json.dumps({
+                    "searchable": settings.searchable, "filterable": settings.filterable,
+                    "sortable": settings.sortable, "synonyms": settings.synonyms,
+                }, ensure_ascii=False)),
+            )  # fmt: skip
+            self._settings[index] = settings
+            if before is not None and (rebuild or refacet):
+                rows = db.execute(f'SELECT rowid, id, fields FROM "{index}_doc"').fetchall()
+                if refacet:
+                    db.execute(f'DELETE FROM "{index}_facet"')
+                for row in rows:
+                    values = json.loads(row["fields"])
+                    if rebuild:
+                        self._write_terms(index, settings, row["rowid"], values)
+                    if refacet:
+                        self._write_facets(index, settings, row["rowid"], values)
+        self._latin_terms.pop(index, None)
+
+    async def configure(self, index: str, settings: IndexSettings) -> None:
+        await self._run(self._configure_sync, _check_index(index), settings)
+
+    # --- writing -----------------------------------------------------------------------------
+
+    def _write_terms(
+        self, index: str, settings: IndexSettings, rowid: int, values: dict[str, Any]
+    ) -> None:
+        fields = [name for name, _ in settings.searchable]
+        texts = [index_text(_as_text(values.get(name))) for name in fields]
+        columns = ", ".join(f'"{name}"' for name in fields)
+        marks = ", ".join("?" for _ in fields)
+        self._connection.execute(
+            f'INSERT INTO "{index}_fts" (rowid, {columns}) VALUES (?, {marks})', (rowid, *texts)
+        )
+
+    def _write_facets(
+        self, index: str, settings: IndexSettings, rowid: int, values: dict[str, Any]
+    ) -> None:
+        rows = [
+            (rowid, name, value)
+            for name in settings.filterable
+            for value in _as_values(values.get(name))
+        ]
+        self._connection.executemany(
+            f'INSERT INTO "{index}_facet" (doc, field, value) VALUES (?, ?, ?)', rows
+        )
+
+    def _remove(self, index: str, ids: list[str]) -> None:
+        db = self._connection
+        for document_id in ids:
+            row = db.execute(
+                f'SELECT rowid FROM "{index}_doc" WHERE id = ?', (document_id,)
+            ).fetchone()
+            if row is None:
+                continue
+            db.execute(f'DELETE FROM "{index}_fts" WHERE rowid = ?', (row["rowid"],))
+            db.execute(f'DELETE FROM "{index}_facet" WHERE doc = ?', (row["rowid"],))
+            db.execute(f'DELETE FROM "{index}_doc" WHERE rowid = ?', (row["rowid"],))
+
+    def _upsert_sync(self, index: str, documents: list[Document]) -> None:
+        settings = self._load_settings(index)
+        db = self._connection
+        with db:
+            self._remove(index, [document.id for document in documents])
+            for document in documents:
+                cursor = db.execute(
+                    f'INSERT INTO "{index}_doc" (id, fields) VALUES (?, ?)',
+                    (document.id, json.dumps(document.fields, ensure_ascii=False)),
+                )
+                rowid = int(cursor.lastrowid or 0)
+                self._write_terms(index, settings, rowid, document.fields)
+                self._write_facets(index, settings, rowid, document.fields)
+        self._latin_terms.pop(index, None)
+
+    async def upsert(self, index: str, documents: list[Document]) -> None:
+        if documents:
+            await self._run(self._upsert_sync, _check_index(index), documents)
+
+    def _delete_sync(self, index: str, ids: list[str]) -> None:
+        self._load_settings(index)
+        with self._connection:
+            self._remove(index, ids)
+        self._latin_terms.pop(index, None)
+
+    async def delete(self, index: str, ids: list[str]) -> None:
+        if ids:
+            await self._run(self._delete_sync, _check_index(index), ids)
+
+    def _clear_sync(self, index: str) -> None:
+        self._load_settings(index)
+        with self._connection as db:
+            for table in ("fts", "facet", "doc"):
+                db.execute(f'DELETE FROM "{index}_{table}"')
+        self._latin_terms.pop(index, None)
+
+    async def clear(self, index: str) -> None:
+        await self._run(self._clear_sync, _check_index(index))
+
+    def _ids_sync(self, index: str) -> set[str]:
+        self._load_settings(index)
+        return {row["id"] for row in self._connection.execute(f'SELECT id FROM "{index}_doc"')}
+
+    async def document_ids(self, index: str) -> set[str]:
+        return await self._run(self._ids_sync, _check_index(index))
+
+    # --- searching ---------------------------------------------------------------------------
+
+    def _latin_vocabulary(self, index: str) -> set[str]:
+        if index not in self._latin_terms:
+            rows = self._connection.execute(
+                f"SELECT term FROM \"{index}_vocab\" WHERE term >= '0' AND term < '{{'"
+            )
+            self._latin_terms[index] = {r["term"] for r in rows if _LATIN.match(r["term"])}
+        return self._latin_terms[index]
+
+    def _plan(self, index: str, settings: IndexSettings, text: str) -> _Plan:
+        runs = [[term.text for term in run] for run in analyse_runs(text)]
+        if len(runs) > 1:
+            runs = [run for run in runs if " ".join(run) not in QUERY_PARTICLES] or runs
+        flat = [(term, number) for number, run in enumerate(runs[:32]) for term in run]
+        groups = [[terms_of(word) for word in group] for group in settings.synonyms]
+
+        def synonym_at(position: int) -> tuple[list[list[str]], int] | None:
+            for group in groups:
+                for words in group:
+                    size = len(words)
+                    if size and [t for t, _ in flat[position : position + size]] == words:
+                        return group, size
+            return None
+
+        plan = _Plan("", set(), set())
+        clauses: list[str] = []
+        position = 0
+        while position < len(flat):
+            found = synonym_at(position)
+            if found is not None:
+                group, size = found
+                for words in group:
+                    plan.exact.update(words)
+                clauses.append("(" + " OR ".join(_phrase(w) for w in group if w) + ")")
+                position += size
+                continue
+            run_number, terms = flat[position][1], []
+            while (
+                position < len(flat)
+                and flat[position][1] == run_number
+                and (not terms or synonym_at(position) is None)
+            ):
+                terms.append(flat[position][0])
+                position += 1
+            clauses.append(self._run_clause(index, terms, position == len(flat), plan))
+        plan.match = " AND ".join(clauses)
+        return plan
+
+    def _run_clause(self, index: str, run: list[str], last: bool, plan: _Plan) -> str:
+        """A run's terms as a phrase (the last one also as a prefix, for typing); a Latin word
+        the index lacks also matches the indexed words one edit away."""
+        plan.exact.update(run)
+        clause = _phrase(run, prefix=last)
+        if last:
+            plan.prefixes.add(run[-1])
+        if len(run) == 1 and _LATIN.match(run[0]) and len(run[0]) >= TYPO_MIN_LENGTH:
+            vocabulary = self._latin_vocabulary(index)
+            if run[0] not in vocabulary:
+                near = sorted(term for term in vocabulary if within_one_edit(run[0], term))
+                plan.exact.update(near)
+                clause = "(" + " OR ".join([clause, *(_phrase([t]) for t in near[:10])]) + ")"
+        return clause
+
+    def _search_sync(self, index: str, query: SearchQuery) -> SearchResult:
+        started = time.perf_counter()
+        settings = self._load_settings(index)
+        for name in [*query.filters, *query.facets]:
+            if name not in settings.filterable:
+                raise UnknownField(name)
+        sort_field = query.sort.lstrip("-")
+        if sort_field and sort_field not in settings.sortable:
+            raise UnknownField(sort_field)
+        plan = self._plan(index, settings, query.text)
+        params: list[Any] = []
+        if plan.match:
+            weights = ", ".join(str(weight) for _, weight in settings.searchable)
+            matched = (
+                f'SELECT rowid AS doc, bm25("{index}_fts", {weights}) AS score '
+                f'FROM "{index}_fts" WHERE "{index}_fts" MATCH ?'
+            )
+            params.append(plan.match)
+        else:
+            matched = f'SELECT rowid AS doc, 0.0 AS score FROM "{index}_doc"'
+        conditions = []
+        for name, values in query.filters.items():
+            wanted = [str(value) for value in values][:50]
+            if not wanted:
+                continue
+            marks = ", ".join("?" for _ in wanted)
+            conditions.append(
+                f'm.doc IN (SELECT doc FROM "{index}_facet" WHERE field = ? AND value IN ({marks}))'
+            )
+            params += [name, *wanted]
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        base = f"WITH m AS ({matched}), hits AS (SELECT m.doc, m.score FROM m {where})"
+        if sort_field:
+            direction = "DESC" if query.sort.startswith("-") else "ASC"
+            order = f"json_extract(d.fields, '$.\"{sort_field}\"') {direction}, hits.score, d.rowid"
+        else:
+            order = "hits.score, d.rowid DESC"
+        db = self._connection
+        try:
+            rows = db.execute(
+                f'{base} SELECT d.id, d.fields, hits.score FROM hits JOIN "{index}_doc" d '
+                f"ON d.rowid = hits.doc ORDER BY {order} LIMIT ? OFFSET ?",
+                (*params, query.per_page, query.offset),
+            ).fetchall()
+            total = db.execute(f"{base} SELECT COUNT(*) FROM hits", params).fetchone()[0]
+            facets: dict[str, dict[str, int]] = {name: {} for name in query.facets}
+            if query.facets:
+                marks = ", ".join("?" for _ in query.facets)
+                for row in db.execute(
+                    f'{base} SELECT f.field, f.value, COUNT(*) AS n FROM hits JOIN "{index}_facet" f '
+                    f"ON f.doc = hits.doc WHERE f.field IN ({marks}) GROUP BY f.field, f.value "
+                    "ORDER BY n DESC, f.value",
+                    (*params, *query.facets),
+                ):
+                    facets[row["field"]][row["value"]] = row["n"]
+        except sqlite3.OperationalError as exc:
+            if "fts5" in str(exc).lower() or "syntax" in str(exc).lower():
+                return SearchResult([], 0, {name: {} for name in query.facets}, 0.0)
+            raise
+        hits = []
+        for row in rows:
+            fields = json.loads(row["fields"])
+            highlights = {
+                name: highlight(_as_text(fields.get(name)), plan.exact, plan.prefixes)
+                for name, _ in settings.searchable
+            }
+            hits.append(SearchHit(row["id"], fields, highlights, -float(row["score"])))
+        took = (time.perf_counter() - started) * 1000
+        return SearchResult(hits, int(total), facets, took)
+
+    async def search(self, index: str, query: SearchQuery) -> SearchResult:
+        return await self._run(self._search_sync, _check_index(index), query)
+
+    async def close(self) -> None:
+        await self._run(self._connection.close)
+
+
+def _matches(term: Term, exact: set[str], prefixes: set[str]) -> bool:
+    return term.text in exact or any(term.text.startswith(prefix) for prefix in prefixes)
+
+
+def highlight(text: str, exact: set[str], prefixes: set[str], width: int = SNIPPET_CHARS) -> str:
+    """The text (cut to a window around the first match when long), escaped, with <mark>
+    around every span whose term matched."""
+    spans: list[list[int]] = []
+    if exact or prefixes:
+        for term in analyse(text):
+            if _matches(term, exact, prefixes):
+                if spans and term.start <= spans[-1][1]:
+                    spans[-1][1] = max(spans[-1][1], term.end)
+                else:
+                    spans.append([term.start, term.end])
+    start, end = 0, len(text)
+    if len(text) > width:
+        first = spans[0][0] if spans else 0
+        start = max(0, min(first - width // 4, len(text) - width))
+        end = start + width
+    out: list[str] = ["…" if start > 0 else ""]
+    position = start
+    for span_start, span_end in spans:
+        if span_end <= start or span_start >= end:
+            continue
+        span_start, span_end = max(span_start, start), min(span_end, end)
+        out.append(html.escape(text[position:span_start]))
+        out.append(f"<mark>{html.escape(text[span_start:span_end])}</mark>")
+        position = span_end
+    out.append(html.escape(text[position:end]))
+    out.append("…" if end < len(text) else "")
+    return "".join(out)
