@@ -1,12 +1,15 @@
-"""What every installation starts with, production included: the static pages and the solution
-categories. Run once by the migrating process; editors' and staff's later changes are kept."""
+"""What every installation starts with, production included: the static pages, the solution
+categories and the search synonyms. Run once by the migrating process; editors' and staff's
+later changes are kept."""
 
 from __future__ import annotations
 
 from api.articles.default_pages import ensure_default_pages
+from api.searching.indexing import ensure_default_synonyms
 from api.solutions.taxonomy import ensure_default_categories
 
 
 async def ensure_defaults() -> None:
     await ensure_default_pages()
     await ensure_default_categories()
+    await ensure_default_synonyms()

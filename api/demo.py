@@ -21,6 +21,7 @@ from api.demo_members import load_demo_organisations
 from api.demo_recordings import load_demo_recordings
 from api.demo_solutions import load_demo_solutions
 from api.permissions import Role
+from api.searching.indexing import queue_everything
 from api.settings import Settings
 
 log = logging.getLogger("kdx.demo")
@@ -73,6 +74,9 @@ async def load_demo_content(settings: Settings) -> int:
     offered = await load_demo_solutions()
     held = await load_demo_events()
     recorded = await load_demo_recordings(settings)
+    if published or offered:
+        # Some demo content is written directly, past the services: the index hears of all.
+        await queue_everything()
     if created or organisations or applications or published or offered or held or recorded:
         log.info(
             "demo content: %d accounts, %d organisations, %d applications, %d articles, "

@@ -29,6 +29,7 @@ from api.mail.tables import OutboxMail
 from api.media.tables import MediaItem
 from api.members.tables import Organisation, OrganisationContact
 from api.recordings.tables import Recording, RecordingMonthlyView
+from api.searching.tables import SearchOutbox, SearchSynonym
 from api.solutions.tables import (
     Solution,
     SolutionBookmark,
@@ -76,6 +77,8 @@ TABLES = [
     EventMaterial,
     Recording,
     RecordingMonthlyView,
+    SearchOutbox,
+    SearchSynonym,
 ]
 
 APP_CONFIG = AppConfig(

@@ -64,6 +64,7 @@ class Settings:
     base_url: str = ""
     smtp_url: str = ""
     storage_url: str = ""  # empty: files under DATA_DIR/objects; s3://... for MinIO
+    search_url: str = ""  # empty: the embedded index under DATA_DIR/search.sqlite3
     mail_from: str = "熊本県DX推進コンソーシアム事務局 <noreply@kumamoto-dx.example.jp>"
     session_cookie_secure: bool = False
     behind_tls: bool = False
@@ -123,6 +124,12 @@ class Settings:
                 )
         if not 1 <= self.database_pool_size <= 100:
             raise ConfigurationError("DATABASE_POOL_SIZE must be between 1 and 100")
+        if self.search_url:
+            # The Meilisearch backend comes with the second search issue; until then the
+            # setting is refused rather than silently ignored.
+            raise ConfigurationError(
+                "SEARCH_URL is not supported yet: leave it empty for the embedded search"
+            )
         if self.is_production:
             if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
                 raise ConfigurationError(
@@ -157,6 +164,7 @@ class Settings:
             base_url=env.get("BASE_URL", ""),
             smtp_url=env.get("SMTP_URL", ""),
             storage_url=env.get("STORAGE_URL", ""),
+            search_url=env.get("SEARCH_URL", ""),
             mail_from=env.get("MAIL_FROM", base.mail_from),
             session_cookie_secure=_bool(env.get("SESSION_COOKIE_SECURE", str(production))),
             behind_tls=_bool(env.get("BEHIND_TLS", str(production))),

@@ -10,6 +10,8 @@ facet counts for the whole match, the total and the time it took.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,6 +71,12 @@ class SearchResult:
     took_ms: float
 
 
+def digest(fields: dict[str, Any]) -> str:
+    """A short fingerprint of a document's fields: equal fields, equal digests."""
+    canonical = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:24]
+
+
 class SearchBackend(ABC):
     @abstractmethod
     async def configure(self, index: str, settings: IndexSettings) -> None:
@@ -88,11 +96,21 @@ class SearchBackend(ABC):
 
     @abstractmethod
     async def document_ids(self, index: str) -> set[str]:
-        """Every id in the index (for checking it against the database)."""
+        """Every id in the index."""
+
+    @abstractmethod
+    async def digests(self, index: str) -> dict[str, str]:
+        """Every id in the index with the digest of its fields as indexed (for checking the
+        index against the database: see digest())."""
 
     @abstractmethod
     async def clear(self, index: str) -> None:
         """Remove every document (the settings stay)."""
+
+    @abstractmethod
+    async def replace(self, index: str, staging: str) -> None:
+        """Make the staging index the index, at once (searches never see a half-built one);
+        the old index is dropped and the staging name is free again."""
 
     @abstractmethod
     async def close(self) -> None:

@@ -41,6 +41,7 @@ from search.base import (
     SearchQuery,
     SearchResult,
     UnknownField,
+    digest,
 )
 
 _INDEX_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -148,6 +149,21 @@ class EmbeddedSearch(SearchBackend):
             )  # fmt: skip
         return self._settings[index]
 
+    def _facet_indexes(self, index: str) -> None:
+        self._connection.execute(
+            f'CREATE INDEX IF NOT EXISTS "{index}_facet_value" ON "{index}_facet" (field, value, doc)'
+        )
+        self._connection.execute(
+            f'CREATE INDEX IF NOT EXISTS "{index}_facet_doc" ON "{index}_facet" (doc)'
+        )
+
+    @staticmethod
+    def _settings_json(settings: IndexSettings) -> str:
+        return json.dumps({
+            "searchable": settings.searchable, "filterable": settings.filterable,
+            "sortable": settings.sortable, "synonyms": settings.synonyms,
+        }, ensure_ascii=False)  # fmt: skip
+
     def _configure_sync(self, index: str, settings: IndexSettings) -> None:
         db = self._connection
         try:
@@ -165,11 +181,7 @@ class EmbeddedSearch(SearchBackend):
                 f'CREATE TABLE IF NOT EXISTS "{index}_facet" '
                 "(doc INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL)"
             )
-            db.execute(
-                f'CREATE INDEX IF NOT EXISTS "{index}_facet_value" '
-                f'ON "{index}_facet" (field, value, doc)'
-            )
-            db.execute(f'CREATE INDEX IF NOT EXISTS "{index}_facet_doc" ON "{index}_facet" (doc)')
+            self._facet_indexes(index)
             rebuild = before is None or [n for n, _ in before.searchable] != fields
             if rebuild:
                 db.execute(f'DROP TABLE IF EXISTS "{index}_vocab"')
@@ -185,11 +197,8 @@ class EmbeddedSearch(SearchBackend):
             db.execute(
                 "INSERT INTO search_index (name, settings) VALUES (?, ?) "
                 "ON CONFLICT (name) DO UPDATE SET settings = excluded.settings",
-                (index, json.dumps({
-                    "searchable": settings.searchable, "filterable": settings.filterable,
-                    "sortable": settings.sortable, "synonyms": settings.synonyms,
-                }, ensure_ascii=False)),
-            )  # fmt: skip
+                (index, self._settings_json(settings)),
+            )
             self._settings[index] = settings
             if before is not None and (rebuild or refacet):
                 rows = db.execute(f'SELECT rowid, id, fields FROM "{index}_doc"').fetchall()
@@ -282,12 +291,47 @@ class EmbeddedSearch(SearchBackend):
     async def clear(self, index: str) -> None:
         await self._run(self._clear_sync, _check_index(index))
 
+    def _replace_sync(self, index: str, staging: str) -> None:
+        settings = self._load_settings(staging)
+        db = self._connection
+        with db:
+            for table in ("vocab", "fts", "facet", "doc"):
+                db.execute(f'DROP TABLE IF EXISTS "{index}_{table}"')
+            db.execute(f'DROP TABLE IF EXISTS "{staging}_vocab"')  # it names its table
+            for table in ("fts", "facet", "doc"):
+                db.execute(f'ALTER TABLE "{staging}_{table}" RENAME TO "{index}_{table}"')
+            # Indexes move with their table but keep their names: made again under the new one.
+            db.execute(f'DROP INDEX IF EXISTS "{staging}_facet_value"')
+            db.execute(f'DROP INDEX IF EXISTS "{staging}_facet_doc"')
+            self._facet_indexes(index)
+            db.execute(f'CREATE VIRTUAL TABLE "{index}_vocab" USING fts5vocab("{index}_fts", row)')
+            db.execute("DELETE FROM search_index WHERE name IN (?, ?)", (index, staging))
+            db.execute(
+                "INSERT INTO search_index (name, settings) SELECT ?, ?",
+                (index, self._settings_json(settings)),
+            )
+        self._settings[index] = settings
+        self._settings.pop(staging, None)
+        self._latin_terms.pop(index, None)
+        self._latin_terms.pop(staging, None)
+
+    async def replace(self, index: str, staging: str) -> None:
+        await self._run(self._replace_sync, _check_index(index), _check_index(staging))
+
     def _ids_sync(self, index: str) -> set[str]:
         self._load_settings(index)
         return {row["id"] for row in self._connection.execute(f'SELECT id FROM "{index}_doc"')}
 
     async def document_ids(self, index: str) -> set[str]:
         return await self._run(self._ids_sync, _check_index(index))
+
+    def _digests_sync(self, index: str) -> dict[str, str]:
+        self._load_settings(index)
+        rows = self._connection.execute(f'SELECT id, fields FROM "{index}_doc"')
+        return {row["id"]: digest(json.loads(row["fields"])) for row in rows}
+
+    async def digests(self, index: str) -> dict[str, str]:
+        return await self._run(self._digests_sync, _check_index(index))
 
     # --- searching ---------------------------------------------------------------------------
 

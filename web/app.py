@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
             worker.stop()
             if worker_task is not None:
                 await worker_task
+            await worker.close()
             await close_pool(engine)
 
     page_cache = PageCache()  # anonymous public pages, one per process

@@ -1,4 +1,4 @@
-"""The `kdx` command: serve, migrate, create-admin, worker.
+"""The `kdx` command: serve, migrate, create-admin, worker, storage-check, reindex, search-check.
 
 Passwords are never taken from argv: create-admin prompts, or reads ADMIN_PASSWORD.
 """
@@ -122,7 +122,11 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
     async def run() -> None:
-        await Worker(settings).run_forever(poll_seconds=args.poll)
+        worker = Worker(settings)
+        try:
+            await worker.run_forever(poll_seconds=args.poll)
+        finally:
+            await worker.close()
 
     try:
         _with_database(settings, run)
@@ -150,6 +154,71 @@ def _storage_check(settings: Settings, args: argparse.Namespace) -> int:
     return _with_database(settings, run)
 
 
+INDEX_LABELS = {"solutions": "ソリューション", "case_studies": "導入事例"}
+
+
+def _reindex(settings: Settings, args: argparse.Namespace) -> int:
+    """Rebuild every search index from the database, each into a new index swapped in whole."""
+    from api.searching import indexing
+    from api.searching.reference import SETTINGS
+    from search import open_search
+
+    def bar(label: str) -> Callable[[int, int], None]:
+        def show(done: int, total: int) -> None:
+            filled = 30 * done // max(total, 1)
+            end = "\n" if done >= total else ""
+            print(f"\r{label} [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}", end=end,
+                  flush=True)  # fmt: skip
+
+        return show
+
+    async def run() -> int:
+        backend = open_search(settings.search_url, settings.data_dir)
+        try:
+            for index in SETTINGS:
+                label = INDEX_LABELS.get(index, index)
+                count = await indexing.reindex(backend, index, bar(label))
+                print(
+                    f"{label}: {count}件を索引しました。"
+                    if count
+                    else f"{label}: 索引する文書はありません。"
+                )
+        finally:
+            await backend.close()
+        return 0
+
+    return _with_database(settings, run)
+
+
+def _search_check(settings: Settings, args: argparse.Namespace) -> int:
+    """Documents missing from, stale in or extra to the search indexes."""
+    from api.searching import indexing
+    from api.searching.reference import SETTINGS
+    from search import open_search
+
+    async def run() -> int:
+        backend = open_search(settings.search_url, settings.data_dir)
+        clean = True
+        try:
+            for index in SETTINGS:
+                label = INDEX_LABELS.get(index, index)
+                report = await indexing.check(backend, index)
+                for title, ids in (("索引にない", report.missing), ("古い", report.stale),
+                                   ("不要な", report.extra)):  # fmt: skip
+                    if ids:
+                        print(f"{label}: {title}文書 {len(ids)}件: {', '.join(ids[:20])}")
+                if report.pending:
+                    print(f"{label}: 反映待ちの更新 {report.pending}件")
+                clean = clean and report.clean
+                if report.clean:
+                    print(f"{label}: 索引はデータベースと一致しています。")
+        finally:
+            await backend.close()
+        return 0 if clean else 1
+
+    return _with_database(settings, run)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kdx", description="熊本県DX推進コンソーシアム")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -164,6 +233,8 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser(
         "storage-check", help="記録のないオブジェクトと、オブジェクトのない録画を一覧にする"
     )
+    sub.add_parser("reindex", help="検索の索引をデータベースから作り直す")
+    sub.add_parser("search-check", help="検索の索引とデータベースの食い違いを一覧にする")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env().validate()
@@ -179,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         "create-admin": _create_admin,
         "worker": _worker,
         "storage-check": _storage_check,
+        "reindex": _reindex,
+        "search-check": _search_check,
     }
     return handlers[args.command](settings, args)
 

@@ -36,6 +36,9 @@ from api.members.reference import INDUSTRY_LABELS
 from api.pagination import Page as ResultPage
 from api.pagination import PageRequest
 from api.principal import Principal
+from api.searching.outbox import changed as search_changed
+from api.searching.outbox import changed_many as search_changed_many
+from api.searching.reference import CASE_STUDIES
 from api.settings import Settings
 from api.text import lookup_text
 
@@ -186,6 +189,10 @@ async def save_theme(
             await Theme.update(values).where(Theme.id == theme_id)
             await record(actor, "theme.update", "theme", theme_id, target_label=name)
         await bump_content_generation()
+        tagged = await ArticleTheme.select(ArticleTheme.article).where(
+            ArticleTheme.theme == theme_id
+        )
+        await search_changed_many(CASE_STUDIES, [row["article"] for row in tagged])
         row = await Theme.select().where(Theme.id == theme_id).first()
     assert row is not None
     return _theme_view(row)
@@ -553,6 +560,14 @@ async def _add_revision(actor: Principal | None, article_id: int, data: ArticleI
     return number
 
 
+async def _content_changed(article_id: int) -> None:
+    """An article changed (inside the caller's transaction): cached pages key on the content
+    generation, and the search index hears of it through the outbox (a case study that is not
+    published has no entry, so unpublishing removes it)."""
+    await bump_content_generation()
+    await search_changed(CASE_STUDIES, article_id)
+
+
 async def create_article(actor: Principal, data: ArticleInput, note: str = "") -> ArticleView:
     """A new draft with its first revision."""
     _require(actor, "articles.edit")
@@ -573,7 +588,7 @@ async def create_article(actor: Principal, data: ArticleInput, note: str = "") -
             actor, "article.create", "article", article_id, target_label=data.title,
             after={"kind": data.kind, "slug": data.slug, "state": "draft"},
         )  # fmt: skip
-        await bump_content_generation()
+        await _content_changed(article_id)
     return await get_article(article_id)
 
 
@@ -650,7 +665,7 @@ async def _save(
             before={"version": base_version, "state": row["state"]},
             after={"version": base_version + 1, "revision": number, "state": state},
         )  # fmt: skip
-        await bump_content_generation()
+        await _content_changed(article_id)
     return await get_article(article_id)
 
 
@@ -711,7 +726,7 @@ async def _transition(
             actor, verb, "article", article_id, target_label=row["title"],
             before={"state": row["state"]}, after=after,
         )  # fmt: skip
-        await bump_content_generation()
+        await _content_changed(article_id)
     return await get_article(article_id)
 
 
@@ -843,7 +858,7 @@ async def publish_due(now: datetime | None = None) -> list[int]:
                 before={"state": "scheduled"},
                 after={"state": "published", "published_at": when.isoformat()},
             )  # fmt: skip
-            await bump_content_generation()
+            await _content_changed(row["id"])
             published.append(row["id"])
     return published
 

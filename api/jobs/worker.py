@@ -11,12 +11,14 @@ from typing import Any
 
 from api.jobs import service
 from api.settings import Settings
+from search import SearchBackend, open_search
 
 log = logging.getLogger("kdx.worker")
 
 Handler = Callable[[Settings, dict[str, Any]], Awaitable[None]]
 HOUSEKEEPING_INTERVAL = 3600.0  # seconds between purges of expired sessions and links
 SCHEDULE_INTERVAL = 60.0  # seconds between checks for scheduled articles that are due
+SEARCH_RETRY_SECONDS = 30.0  # a search backend that failed is tried again after this
 
 
 def default_handlers() -> dict[str, Handler]:
@@ -32,6 +34,30 @@ class Worker:
         self.handlers = handlers if handlers is not None else default_handlers()
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._stopping = asyncio.Event()
+        self._search: SearchBackend | None = None
+        self._search_ready = False
+        self._search_retry_at = 0.0
+
+    async def index_updates(self) -> int:
+        """Apply the search outbox; a backend that fails is left alone for a while (the rows
+        wait) and the rest of the worker goes on."""
+        loop = asyncio.get_running_loop()
+        if loop.time() < self._search_retry_at:
+            return 0
+        from api.searching import indexing
+
+        try:
+            if self._search is None:
+                self._search = open_search(self.settings.search_url, self.settings.data_dir)
+            if not self._search_ready:
+                await indexing.configure_indexes(self._search)
+                self._search_ready = True
+            return await indexing.apply_updates(self._search)
+        except Exception as exc:  # a search backend that is down must not stop the worker
+            log.warning("search index updates wait: %s", exc)
+            self._search_ready = False
+            self._search_retry_at = loop.time() + SEARCH_RETRY_SECONDS
+            return 0
 
     async def run_once(self) -> bool:
         """Run one due job; False when there was none."""
@@ -96,6 +122,7 @@ class Worker:
                     next_schedule = loop.time() + SCHEDULE_INTERVAL
                     await self.scheduled_tasks()
                 busy = await self.run_once()
+                busy = bool(await self.index_updates()) or busy
             except Exception:
                 log.exception("worker loop error")
                 busy = False
@@ -107,3 +134,8 @@ class Worker:
 
     def stop(self) -> None:
         self._stopping.set()
+
+    async def close(self) -> None:
+        if self._search is not None:
+            await self._search.close()
+            self._search = None

@@ -42,6 +42,7 @@ from api.members.validation import (
 from api.pagination import Page, PageRequest
 from api.permissions import ROLE_LABELS, Role
 from api.principal import Principal
+from api.searching.outbox import organisation_changed
 from api.text import clean, lookup_text
 
 # Statuses that hold a name or a corporate number: a new application or member may not reuse it.
@@ -284,6 +285,7 @@ async def update_organisation_fields(organisation_id: int, data: OrganisationInp
         Organisation.id == organisation_id
     )
     await replace_contacts(organisation_id, data.contacts)
+    await organisation_changed(organisation_id)  # its name and reading are searched
 
 
 async def replace_contacts(organisation_id: int, contacts: tuple[ContactInput, ...]) -> None:
@@ -697,6 +699,7 @@ async def _change_status(
         if not rows:
             raise Conflict("ほかの操作で会員状態が変更されました。ページを再読み込みしてください。")
         after = await get_organisation(organisation_id)
+        await organisation_changed(organisation_id)  # only active members' solutions are found
         await audit.record(
             actor, f"organisation.{transition}", "organisation", organisation_id,
             target_label=after.name, before=_status_snapshot(before), after=_status_snapshot(after),

@@ -37,6 +37,8 @@ from api.members.service import own_organisation_id
 from api.members.tables import OrganisationContact
 from api.pagination import Page, PageRequest
 from api.principal import Principal
+from api.searching.outbox import changed as search_changed
+from api.searching.reference import SOLUTIONS
 from api.settings import Settings
 from api.solutions import taxonomy
 from api.solutions.reference import (
@@ -369,6 +371,21 @@ async def _page(
     return Page(await _views(rows, principal), total=total, page=page.page, per_page=page.per_page)
 
 
+async def listed_views(ids: list[int]) -> list[SolutionView]:
+    """The listed solutions among ids, as anyone reading the directory sees them (for the
+    search index; at most six queries whatever the number)."""
+    if not ids:
+        return []
+    rows = await Solution.select(*_COLUMNS).where(Solution.id.is_in(ids), listed())
+    return await _views(rows, None)
+
+
+async def listed_ids() -> list[int]:
+    """Every listed solution (for rebuilding the search index)."""
+    rows = await Solution.select(Solution.id).where(listed()).order_by(Solution.id)
+    return [row["id"] for row in rows]
+
+
 async def _row(solution_id: int, *clauses: Any) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     if is_storable_id(solution_id):
@@ -442,6 +459,7 @@ async def create_solution(actor: Principal, data: SolutionInput) -> SolutionView
         view = (await _views([await _row(solution_id)], actor))[0]
         await record(actor, "solutions.create", "solution", solution_id,
                      target_label=data.title, after=_snapshot(view))  # fmt: skip
+        await search_changed(SOLUTIONS, solution_id)
     return view
 
 
@@ -463,6 +481,7 @@ async def update_solution(actor: Principal, solution_id: int, data: SolutionInpu
         view = (await _views([await _row(solution_id)], actor))[0]
         await record(actor, "solutions.update", "solution", solution_id, target_label=data.title,
                      before=_snapshot(before), after=_snapshot(view))  # fmt: skip
+        await search_changed(SOLUTIONS, solution_id)
     return view
 
 
@@ -475,6 +494,7 @@ async def set_provider_hidden(actor: Principal, solution_id: int, hidden: bool) 
         )
         await record(actor, "solutions.hide" if hidden else "solutions.show", "solution",
                      solution_id, target_label=before.title)  # fmt: skip
+        await search_changed(SOLUTIONS, solution_id)
     return await get_own_solution(actor, solution_id)
 
 
@@ -489,6 +509,7 @@ async def delete_solution(
         )
         await record(actor, "solutions.delete", "solution", solution_id,
                      target_label=before.title, before=_snapshot(before))  # fmt: skip
+        await search_changed(SOLUTIONS, solution_id)
     if store is not None:
         await discard(store, [key for f in before.files for key in file_keys(f)])
 
@@ -764,6 +785,7 @@ async def moderate(actor: Principal, solution_id: int, reason: object) -> Soluti
         ).where(Solution.id == solution_id)
         await record(actor, "solutions.moderate", "solution", solution_id,
                      target_label=before["title"], after={"reason": text})  # fmt: skip
+        await search_changed(SOLUTIONS, solution_id)
     return await get_solution(actor, solution_id)
 
 
@@ -777,6 +799,7 @@ async def lift_moderation(actor: Principal, solution_id: int) -> SolutionView:
         await record(actor, "solutions.unmoderate", "solution", solution_id,
                      target_label=before["title"],
                      before={"reason": before["moderation_reason"]})  # fmt: skip
+        await search_changed(SOLUTIONS, solution_id)
     return await get_solution(actor, solution_id)
 
 

@@ -14,6 +14,8 @@ from api.db import is_storable_id, transaction
 from api.errors import Conflict, NotFound, ValidationFailed
 from api.principal import Principal
 from api.recordings.tables import Recording
+from api.searching.outbox import changed_many
+from api.searching.reference import SOLUTIONS
 from api.solutions.reference import DEFAULT_CATEGORIES, FACET_CATEGORY, MAX_CATEGORY_NAME
 from api.solutions.tables import SolutionCategory, SolutionTag
 from api.text import clean, required_text_problem
@@ -152,6 +154,10 @@ async def update_category(
             }
         ).where(SolutionCategory.id == category_id)
         after = await _get(category_id)
+        tagged = await SolutionTag.select(SolutionTag.solution).where(
+            (SolutionTag.facet == FACET_CATEGORY) & (SolutionTag.value == str(category_id))
+        )
+        await changed_many(SOLUTIONS, [row["solution"] for row in tagged])  # names are searched
         await record(
             actor, "solutions.category_update", "solution_category", category_id,
             target_label=text, before=before, after=after,

@@ -12,7 +12,14 @@ from pathlib import Path
 import pytest
 
 from search.analysis import analyse, normalise, terms_of
-from search.base import Document, IndexSettings, SearchBackend, SearchQuery, UnknownField
+from search.base import (
+    Document,
+    IndexSettings,
+    SearchBackend,
+    SearchQuery,
+    UnknownField,
+    digest,
+)
 from search.embedded import EmbeddedSearch, within_one_edit
 
 INDEX = "solutions_test"
@@ -198,6 +205,20 @@ class SearchContract:
         assert await self.ids(index, "勤怠") == ["soft"]
         assert "farm" not in await index.document_ids(INDEX)
         assert len(await index.document_ids(INDEX)) == len(DOCUMENTS) - 1
+
+    async def test_a_staging_index_replaces_the_index_whole(self, index: SearchBackend) -> None:
+        staging = f"{INDEX}_next"
+        await index.configure(staging, SETTINGS)
+        await index.clear(staging)
+        fresh = doc("new", "新しい索引の文書")
+        await index.upsert(staging, [fresh])
+        assert await self.ids(index, "新しい") == []  # searches see the old index meanwhile
+        await index.replace(INDEX, staging)
+        assert await self.ids(index, "新しい") == ["new"]
+        assert await self.ids(index, "農業") == []
+        assert await index.digests(INDEX) == {"new": digest(fresh.fields)}
+        await index.configure(staging, SETTINGS)  # the staging name is free for the next one
+        assert await index.document_ids(staging) == set()
 
 
 class TestEmbeddedSearch(SearchContract):

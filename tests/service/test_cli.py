@@ -143,3 +143,20 @@ def test_storage_check_lists_objects_without_recordings(tmp_path: Path) -> None:
         assert found.returncode == 1 and stray in found.stdout
     finally:
         drop_database(url)
+
+
+def test_reindex_and_search_check(tmp_path: Path) -> None:
+    url = create_database(tmp_path, "search")
+    env = {"DATABASE_URL": url, "DATA_DIR": str(tmp_path), "SEARCH_URL": ""}
+    try:
+        # A new installation: the check finds nothing indexed, the rebuild puts it right.
+        built = run_cli(["reindex"], env)
+        assert built.returncode == 0, built.stderr
+        assert "ソリューション: 索引する文書はありません。" in built.stdout
+        checked = run_cli(["search-check"], env)
+        assert checked.returncode == 0, checked.stdout + checked.stderr
+        assert "導入事例: 索引はデータベースと一致しています。" in checked.stdout
+        refused = run_cli(["reindex"], {**env, "SEARCH_URL": "http://127.0.0.1:7700"})
+        assert refused.returncode == 2 and "SEARCH_URL" in refused.stderr
+    finally:
+        drop_database(url)
