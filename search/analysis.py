@@ -46,6 +46,13 @@ class Term:
 
 def normalise(text: str) -> tuple[str, list[int]]:
     """The normalised text, and for each of its characters the index in `text` it came from."""
+    if unicodedata.is_normalized("NFKC", text):  # most stored text: no character changes width
+        lowered = text.lower()
+        if len(lowered) == len(text):
+            origin = list(range(len(text)))
+            if "(" in lowered or "npo" in lowered:
+                return _fold_legal_forms(lowered, origin)
+            return lowered, origin
     chars: list[str] = []
     origin: list[int] = []
     index = 0

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from search.analysis import Term, analyse, analyse_runs, index_text, terms_of
+from search.analysis import analyse_runs, index_text, normalise, terms_of
 from search.base import (
     Document,
     FieldValue,
@@ -106,8 +106,7 @@ class _Plan:
     """A query as FTS5 will run it, and what a snippet marks."""
 
     match: str  # the FTS5 expression ("" matches every document)
-    exact: set[str]  # terms that mark where they occur
-    prefixes: set[str]  # terms that mark any term they begin
+    marks: set[str]  # folded strings whose occurrences a snippet marks
 
 
 class EmbeddedSearch(SearchBackend):
@@ -119,6 +118,11 @@ class EmbeddedSearch(SearchBackend):
         self._connection.execute("PRAGMA synchronous=NORMAL")
         self._connection.execute(
             "CREATE TABLE IF NOT EXISTS search_index (name TEXT PRIMARY KEY, settings TEXT)"
+        )
+        # The matches of the search being run (this connection's own, in memory).
+        self._connection.execute("PRAGMA temp_store=MEMORY")
+        self._connection.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS search_hits (doc INTEGER PRIMARY KEY, score REAL)"
         )
         self._connection.commit()
         self._lock = threading.Lock()
@@ -348,26 +352,25 @@ class EmbeddedSearch(SearchBackend):
         if len(runs) > 1:
             runs = [run for run in runs if " ".join(run) not in QUERY_PARTICLES] or runs
         flat = [(term, number) for number, run in enumerate(runs[:32]) for term in run]
-        groups = [[terms_of(word) for word in group] for group in settings.synonyms]
+        groups = [[(word, terms_of(word)) for word in group] for group in settings.synonyms]
 
-        def synonym_at(position: int) -> tuple[list[list[str]], int] | None:
+        def synonym_at(position: int) -> tuple[list[tuple[str, list[str]]], int] | None:
             for group in groups:
-                for words in group:
+                for _, words in group:
                     size = len(words)
                     if size and [t for t, _ in flat[position : position + size]] == words:
                         return group, size
             return None
 
-        plan = _Plan("", set(), set())
+        plan = _Plan("", set())
         clauses: list[str] = []
         position = 0
         while position < len(flat):
             found = synonym_at(position)
             if found is not None:
                 group, size = found
-                for words in group:
-                    plan.exact.update(words)
-                clauses.append("(" + " OR ".join(_phrase(w) for w in group if w) + ")")
+                plan.marks.update(mark_form(word) for word, _ in group)
+                clauses.append("(" + " OR ".join(_phrase(w) for _, w in group if w) + ")")
                 position += size
                 continue
             run_number, terms = flat[position][1], []
@@ -385,15 +388,15 @@ class EmbeddedSearch(SearchBackend):
     def _run_clause(self, index: str, run: list[str], last: bool, plan: _Plan) -> str:
         """A run's terms as a phrase (the last one also as a prefix, for typing); a Latin word
         the index lacks also matches the indexed words one edit away."""
-        plan.exact.update(run)
+        plan.marks.add(_surface(run))
+        if _script_of(run[0]) == "kanji":
+            plan.marks.update(run)  # each word of a compound, where it stands alone
         clause = _phrase(run, prefix=last)
-        if last:
-            plan.prefixes.add(run[-1])
         if len(run) == 1 and _LATIN.match(run[0]) and len(run[0]) >= TYPO_MIN_LENGTH:
             vocabulary = self._latin_vocabulary(index)
             if run[0] not in vocabulary:
                 near = sorted(term for term in vocabulary if within_one_edit(run[0], term))
-                plan.exact.update(near)
+                plan.marks.update(near)
                 clause = "(" + " OR ".join([clause, *(_phrase([t]) for t in near[:10])]) + ")"
         return clause
 
@@ -428,28 +431,35 @@ class EmbeddedSearch(SearchBackend):
             )
             params += [name, *wanted]
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        base = f"WITH m AS ({matched}), hits AS (SELECT m.doc, m.score FROM m {where})"
         if sort_field:
             direction = "DESC" if query.sort.startswith("-") else "ASC"
-            order = f"json_extract(d.fields, '$.\"{sort_field}\"') {direction}, hits.score, d.rowid"
+            order = f"json_extract(d.fields, '$.\"{sort_field}\"') {direction}, h.score, d.rowid"
         else:
-            order = "hits.score, d.rowid DESC"
+            order = "h.score, d.rowid DESC"
         db = self._connection
         try:
+            # The match runs once, into a table in memory that the page, the total and the
+            # facet counts read (as one statement each they ran it three times).
+            db.execute("DELETE FROM temp.search_hits")
+            db.execute(
+                f"INSERT INTO temp.search_hits (doc, score) SELECT m.doc, m.score "
+                f"FROM ({matched}) m {where}",
+                params,
+            )
             rows = db.execute(
-                f'{base} SELECT d.id, d.fields, hits.score FROM hits JOIN "{index}_doc" d '
-                f"ON d.rowid = hits.doc ORDER BY {order} LIMIT ? OFFSET ?",
-                (*params, query.per_page, query.offset),
+                f'SELECT d.id, d.fields, h.score FROM temp.search_hits h JOIN "{index}_doc" d '
+                f"ON d.rowid = h.doc ORDER BY {order} LIMIT ? OFFSET ?",
+                (query.per_page, query.offset),
             ).fetchall()
-            total = db.execute(f"{base} SELECT COUNT(*) FROM hits", params).fetchone()[0]
+            total = db.execute("SELECT COUNT(*) FROM temp.search_hits").fetchone()[0]
             facets: dict[str, dict[str, int]] = {name: {} for name in query.facets}
             if query.facets:
                 marks = ", ".join("?" for _ in query.facets)
                 for row in db.execute(
-                    f'{base} SELECT f.field, f.value, COUNT(*) AS n FROM hits JOIN "{index}_facet" f '
-                    f"ON f.doc = hits.doc WHERE f.field IN ({marks}) GROUP BY f.field, f.value "
+                    f'SELECT f.field, f.value, COUNT(*) AS n FROM temp.search_hits h JOIN "{index}_facet" f '
+                    f"ON f.doc = h.doc WHERE f.field IN ({marks}) GROUP BY f.field, f.value "
                     "ORDER BY n DESC, f.value",
-                    (*params, *query.facets),
+                    query.facets,
                 ):
                     facets[row["field"]][row["value"]] = row["n"]
         except sqlite3.OperationalError as exc:
@@ -460,7 +470,7 @@ class EmbeddedSearch(SearchBackend):
         for row in rows:
             fields = json.loads(row["fields"])
             highlights = {
-                name: highlight(_as_text(fields.get(name)), plan.exact, plan.prefixes)
+                name: highlight(_as_text(fields.get(name)), plan.marks)
                 for name, _ in settings.searchable
             }
             hits.append(SearchHit(row["id"], fields, highlights, -float(row["score"])))
@@ -474,21 +484,55 @@ class EmbeddedSearch(SearchBackend):
         await self._run(self._connection.close)
 
 
-def _matches(term: Term, exact: set[str], prefixes: set[str]) -> bool:
-    return term.text in exact or any(term.text.startswith(prefix) for prefix in prefixes)
+def _surface(terms: list[str]) -> str:
+    """The folded text a run's terms came from: kana pairs overlap (くら らう うど: くらうど),
+    words follow each other."""
+    if len(terms) > 1 and all(len(t) == 2 for t in terms) and _script_of(terms[0]) != "kanji":
+        return terms[0] + "".join(term[1] for term in terms[1:])
+    return "".join(terms)
 
 
-def highlight(text: str, exact: set[str], prefixes: set[str], width: int = SNIPPET_CHARS) -> str:
+def _script_of(term: str) -> str:
+    code = ord(term[0]) if term else 0
+    return "kanji" if 0x3400 <= code <= 0x9FFF else "other"
+
+
+def mark_form(text: str) -> str:
+    """A word as snippets look for it: normalised, katakana as hiragana, no final ー."""
+    folded, _ = fold_for_marks(text)
+    return folded.rstrip("ー") or folded
+
+
+def fold_for_marks(text: str) -> tuple[str, list[int]]:
+    """The text normalised with katakana folded to hiragana, character for character, and the
+    index in `text` of each character."""
+    normalised, origin = normalise(text)
+    folded = "".join(chr(ord(c) - 0x60) if 0x30A1 <= ord(c) <= 0x30F6 else c for c in normalised)
+    return folded, origin
+
+
+def highlight(text: str, marks: set[str], width: int = SNIPPET_CHARS) -> str:
     """The text (cut to a window around the first match when long), escaped, with <mark>
-    around every span whose term matched."""
+    around every occurrence of a mark (found in the folded text, so any script or width)."""
     spans: list[list[int]] = []
-    if exact or prefixes:
-        for term in analyse(text):
-            if _matches(term, exact, prefixes):
-                if spans and term.start <= spans[-1][1]:
-                    spans[-1][1] = max(spans[-1][1], term.end)
-                else:
-                    spans.append([term.start, term.end])
+    if marks and text:
+        folded, origin = fold_for_marks(text)
+        found = []
+        for mark in marks:
+            if not mark:
+                continue
+            latin = mark[0].isascii() and mark[0].isalnum()
+            at = folded.find(mark)
+            while at >= 0:
+                # A Latin word is marked where a word begins (ai in "AIで", not in "mail").
+                if not (latin and at > 0 and folded[at - 1].isascii() and folded[at - 1].isalnum()):
+                    found.append((origin[at], origin[at + len(mark) - 1] + 1))
+                at = folded.find(mark, at + len(mark))
+        for start, end in sorted(found):
+            if spans and start <= spans[-1][1]:
+                spans[-1][1] = max(spans[-1][1], end)
+            else:
+                spans.append([start, end])
     start, end = 0, len(text)
     if len(text) > width:
         first = spans[0][0] if spans else 0

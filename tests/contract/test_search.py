@@ -185,6 +185,10 @@ class SearchContract:
         ] == "<mark>株式会社</mark><mark>熊本</mark><mark>ソフト</mark>" or (
             hit.highlights["org"] == "<mark>株式会社熊本ソフト</mark>"
         )
+        [hit] = (await index.search(INDEX, SearchQuery(text="クラウ"))).hits  # typing
+        assert hit.highlights["title"] == "<mark>クラウ</mark>ド会計の導入"
+        [hit] = (await index.search(INDEX, SearchQuery(text="AI"))).hits[:1]
+        assert "<mark>AI</mark>による" in hit.highlights["title"]
         [hit] = (await index.search(INDEX, SearchQuery(text="対策"))).hits
         assert hit.highlights["title"] == (
             "&lt;script&gt;alert(1)&lt;/script&gt;の<mark>対策</mark>"
