@@ -1,4 +1,5 @@
-"""The `kdx` command: serve, migrate, create-admin, worker, storage-check, reindex, search-check.
+"""The `kdx` command: serve, migrate, create-admin, worker, storage-check, reindex, search-check,
+search-eval.
 
 Passwords are never taken from argv: create-admin prompts, or reads ADMIN_PASSWORD.
 """
@@ -12,6 +13,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 from api.accounts import service as accounts
@@ -219,6 +221,55 @@ def _search_check(settings: Settings, args: argparse.Namespace) -> int:
     return _with_database(settings, run)
 
 
+def _search_eval(settings: Settings, args: argparse.Namespace) -> int:
+    """Score the configured backend on a judged set: recall@10, MRR@10, nDCG@10, the misses."""
+    import json
+
+    from api.searching import indexing
+    from api.searching.evaluation import JudgedSet, JudgedSetInvalid, evaluate
+    from search import open_search
+
+    try:
+        judged = JudgedSet.of(json.loads(Path(args.file).read_text(encoding="utf-8")))
+        synonyms = None
+        if args.synonyms:
+            groups = json.loads(Path(args.synonyms).read_text(encoding="utf-8"))
+            synonyms = tuple(tuple(str(word) for word in group) for group in groups)
+    except (OSError, ValueError) as exc:
+        kind = "判定セット" if isinstance(exc, JudgedSetInvalid) else "ファイル"
+        print(f"{kind}を読めません: {exc}", file=sys.stderr)
+        return 2
+
+    async def run() -> int:
+        backend = open_search(settings.search_url, settings.data_dir)
+        try:
+            if synonyms is None:
+                await indexing.ensure_default_synonyms()  # a new database: the defaults
+            groups = synonyms if synonyms is not None else await indexing.synonym_groups()
+            result = await evaluate(backend, judged, groups)
+        finally:
+            await backend.close()
+        if args.json:
+            print(
+                json.dumps({o.q: o.ranked for o in result.outcomes}, ensure_ascii=False, indent=1)
+            )
+            return 0
+        empty, unanswerable = result.unanswerable_empty
+        print(
+            f"検索の評価: {len(result.outcomes)}件の質問（答えのあるもの {len(result.answered)}件）"
+        )
+        print(f"recall@10 {result.recall:.3f}  MRR@10 {result.mrr:.3f}  nDCG@10 {result.ndcg:.3f}")
+        print(f"答えのない質問で何も返さなかったもの: {empty}/{unanswerable}")
+        for outcome in result.outcomes:
+            if outcome.missed:
+                print(f"見つからなかった: 「{outcome.q}」 → {', '.join(outcome.missed)}")
+            elif not outcome.answered and outcome.ranked:
+                print(f"答えがないのに返した: 「{outcome.q}」 → {', '.join(outcome.ranked)}")
+        return 0
+
+    return _with_database(settings, run)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kdx", description="熊本県DX推進コンソーシアム")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -235,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub.add_parser("reindex", help="検索の索引をデータベースから作り直す")
     sub.add_parser("search-check", help="検索の索引とデータベースの食い違いを一覧にする")
+    evaluation = sub.add_parser("search-eval", help="判定セットで検索の関連度を評価する")
+    evaluation.add_argument("file", help="documents と queries を持つ JSON")
+    evaluation.add_argument("--synonyms", help="同義語のグループの JSON（リストのリスト）")
+    evaluation.add_argument("--json", action="store_true", help="質問ごとの順位を JSON で出す")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env().validate()
@@ -252,6 +307,7 @@ def main(argv: list[str] | None = None) -> int:
         "storage-check": _storage_check,
         "reindex": _reindex,
         "search-check": _search_check,
+        "search-eval": _search_eval,
     }
     return handlers[args.command](settings, args)
 

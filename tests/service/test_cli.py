@@ -160,3 +160,19 @@ def test_reindex_and_search_check(tmp_path: Path) -> None:
         assert refused.returncode == 2 and "SEARCH_URL" in refused.stderr
     finally:
         drop_database(url)
+
+
+def test_search_eval_reports_the_scores_and_refuses_a_bad_file(tmp_path: Path) -> None:
+    url = create_database(tmp_path, "evaluation")
+    env = {"DATABASE_URL": url, "DATA_DIR": str(tmp_path)}
+    judged = ROOT / "tests" / "fixtures" / "search_judged.json"
+    try:
+        scored = run_cli(["search-eval", str(judged)], env)
+        assert scored.returncode == 0, scored.stderr
+        assert "recall@10" in scored.stdout and "見つからなかった" in scored.stdout
+        bad = tmp_path / "bad.json"
+        bad.write_text('{"documents": []}', encoding="utf-8")
+        refused = run_cli(["search-eval", str(bad)], env)
+        assert refused.returncode == 2 and "判定セット" in refused.stderr
+    finally:
+        drop_database(url)
