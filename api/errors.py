@@ -46,3 +46,10 @@ class Conflict(DomainError):
 class TooManyAttempts(DomainError):
     status_code = 429
     title = "試行回数が上限に達しました。しばらくたってから再度お試しください。"
+
+
+class Unavailable(DomainError):
+    """A backing service (the search) cannot answer now; the rest of the site works."""
+
+    status_code = 503
+    title = "この機能は一時的に利用できません。しばらくたってから再度お試しください。"

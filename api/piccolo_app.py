@@ -29,7 +29,7 @@ from api.mail.tables import OutboxMail
 from api.media.tables import MediaItem
 from api.members.tables import Organisation, OrganisationContact
 from api.recordings.tables import Recording, RecordingMonthlyView
-from api.searching.tables import SearchOutbox, SearchSynonym
+from api.searching.tables import SearchClick, SearchLog, SearchOutbox, SearchSynonym
 from api.solutions.tables import (
     Solution,
     SolutionBookmark,
@@ -79,6 +79,8 @@ TABLES = [
     RecordingMonthlyView,
     SearchOutbox,
     SearchSynonym,
+    SearchLog,
+    SearchClick,
 ]
 
 APP_CONFIG = AppConfig(

@@ -41,8 +41,11 @@ from api.members import platform_routes as member_platform_routes
 from api.members import routes as member_routes
 from api.recordings import routes as recording_routes
 from api.reports import routes as report_routes
+from api.searching import log as search_log
+from api.searching import routes as search_routes
 from api.settings import Settings
 from api.solutions import routes as solution_routes
+from search import open_search
 from storage import open_store
 from web.assets import StaticFiles
 from web.controllers import ROUTES as WEB_ROUTES
@@ -64,6 +67,7 @@ API_ROUTES = [
     *media_routes.ROUTES,
     *event_routes.ROUTES,
     *recording_routes.ROUTES,
+    *search_routes.ROUTES,
 ]
 
 
@@ -102,13 +106,19 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         worker = Worker(settings)
         if settings.run_worker_in_process:
             worker_task = asyncio.create_task(worker.run_forever())
+        # Search log rows are written in batches, off the requests that make them.
+        stopping = asyncio.Event()
+        search_log_task = asyncio.create_task(search_log.flush_forever(stopping))
         try:
             yield
         finally:
             worker.stop()
+            stopping.set()
+            await search_log_task
             if worker_task is not None:
                 await worker_task
             await worker.close()
+            await app.state.search.close()
             await close_pool(engine)
 
     page_cache = PageCache()  # anonymous public pages, one per process
@@ -157,4 +167,6 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     app.state.page_cache = page_cache
     # The object store for files (evidence, media, recordings): local directory or S3/MinIO.
     app.state.store = open_store(settings.storage_url, settings.data_dir)
+    # The search backend the pages and the API query (the worker keeps the indexes).
+    app.state.search = open_search(settings.search_url, settings.data_dir)
     return app

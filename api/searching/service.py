@@ -13,14 +13,16 @@ from typing import Any, Generic, TypeVar
 
 from api.articles import service as articles
 from api.articles.service import ArticleView
+from api.errors import Unavailable
 from api.members.reference import INDUSTRY_LABELS, KUMAMOTO_MUNICIPALITIES
 from api.principal import Principal
 from api.searching import indexing
+from api.searching import log as search_log
 from api.searching.reference import CASE_STUDIES, SOLUTIONS
 from api.solutions import service as solutions
 from api.solutions.service import SolutionView, check_directory_access
 from api.text import lookup_text
-from search.base import SearchBackend, SearchQuery, SearchResult
+from search.base import SearchBackend, SearchQuery, SearchResult, SearchUnavailable
 
 T = TypeVar("T")
 MAX_QUERY = 100
@@ -116,12 +118,18 @@ class CaseStudySearch:
         )  # fmt: skip
 
 
+UNAVAILABLE = "検索は一時的に利用できません。しばらくたってから再度お試しください。"
+
+
 async def _search(backend: SearchBackend, index: str, query: SearchQuery) -> SearchResult:
     try:
-        return await backend.search(index, query)
-    except LookupError:  # a new installation whose worker has not set the indexes up yet
-        await indexing.configure_indexes(backend)
-        return await backend.search(index, query)
+        try:
+            return await backend.search(index, query)
+        except LookupError:  # a new installation whose worker has not set the indexes up yet
+            await indexing.configure_indexes(backend)
+            return await backend.search(index, query)
+    except SearchUnavailable:
+        raise Unavailable(UNAVAILABLE) from None
 
 
 def _in_hit_order(result: SearchResult, items: dict[int, Any]) -> list[Found[Any]]:
@@ -141,6 +149,7 @@ async def search_solutions(
     check_directory_access(principal)
     query = search.query()
     result = await _search(backend, SOLUTIONS, query)
+    search_log.searched(SOLUTIONS, query.text, query.filters, result.total, query.page, principal)
     views = await solutions.listed_views([int(h.id) for h in result.hits if h.id.isdigit()])
     return SearchPage(
         _in_hit_order(result, {view.id: view for view in views}), result.total, query.page,
@@ -149,11 +158,14 @@ async def search_solutions(
 
 
 async def search_case_studies(
-    backend: SearchBackend, search: CaseStudySearch
+    principal: Principal | None, backend: SearchBackend, search: CaseStudySearch
 ) -> SearchPage[ArticleView]:
     """Published case studies matching the search, best first (anyone may search them)."""
     query = search.query()
     result = await _search(backend, CASE_STUDIES, query)
+    search_log.searched(
+        CASE_STUDIES, query.text, query.filters, result.total, query.page, principal
+    )
     ids = [int(hit.id) for hit in result.hits if hit.id.isdigit()]
     views = await articles.get_articles_brief(ids, published_only=True)
     return SearchPage(

@@ -1,6 +1,7 @@
-"""Piccolo tables of the search: the outbox of index updates and the synonym groups."""
+"""Piccolo tables of the search: the outbox of index updates, the synonym groups, and the log of
+searches and of the results opened from them."""
 
-from piccolo.columns import Text, Timestamptz, Varchar
+from piccolo.columns import Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -20,3 +21,27 @@ class SearchSynonym(Table, tablename="search_synonym"):
 
     words = Text()  # one per line
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SearchLog(Table, tablename="search_log"):
+    """One search run (for the search analytics): what was asked, how much it found and who in
+    broad terms asked; never a name, an account or an address."""
+
+    index = Varchar(length=40, index=True)
+    query = Varchar(length=200, index=True)  # normalised (NFKC, lower case, single spaces)
+    filters = Text(default="{}")  # JSON: field -> values
+    result_count = Integer(default=0)
+    page = Integer(default=1)
+    audience = Varchar(length=16, index=True)  # public, member or staff
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class SearchClick(Table, tablename="search_click"):
+    """A result opened from a search page, with its position in the results (1 is the first)."""
+
+    index = Varchar(length=40, index=True)
+    query = Varchar(length=200, index=True)
+    document_id = Varchar(length=64)
+    position = Integer()
+    audience = Varchar(length=16)
+    created_at = Timestamptz(default=TimestamptzNow(), index=True)

@@ -215,10 +215,10 @@ async def test_case_studies_enter_when_published_and_leave_when_unpublished(
     assert await indexed_ids(backend, CASE_STUDIES) == set()  # a draft is not searched
     await articles.publish_now(staff, draft.id)
     await indexing.apply_all(backend)
-    page = await search_case_studies(backend, CaseStudySearch(q="農業"))
+    page = await search_case_studies(None, backend, CaseStudySearch(q="農業"))
     assert [item.item.slug for item in page.items] == ["aso-farm"]
     assert "<mark>農業</mark>" in page.items[0].highlights["title"]
     assert page.facets["industry"] == {"A": 1}
     await articles.unpublish(staff, draft.id)
     await indexing.apply_all(backend)
-    assert (await search_case_studies(backend, CaseStudySearch(q="農業"))).total == 0
+    assert (await search_case_studies(None, backend, CaseStudySearch(q="農業"))).total == 0
