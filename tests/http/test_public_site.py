@@ -142,7 +142,7 @@ async def test_case_study_list_filters_paginates_and_counts(
     assert "導入事例: 15件" in main_text(first)
     assert "/case-studies?page_number=2" in hrefs(first)
     # The filter form works without JavaScript: a GET form with labelled selects.
-    form = tree.xpath("//form[@role='search']")[0]
+    form = tree.xpath("//main//form[@role='search']")[0]  # not the header's search box
     assert form.get("method") == "get" and form.get("action") == "/case-studies"
     for name in ("industry", "theme", "municipality"):
         assert tree.xpath(f"//label[@for='field-{name}']"), name

@@ -17,6 +17,7 @@ from web.controllers import (
     public,
     recordings,
     reports,
+    search,
     site,
     solutions,
 )
@@ -33,6 +34,7 @@ ROUTES = [
     *solutions.ROUTES,
     *reports.ROUTES,
     *recordings.ROUTES,
+    *search.ROUTES,
     *media.ROUTES,
     *editor.ROUTES,
     *editor_pages.ROUTES,

@@ -2,7 +2,7 @@
    - Moves focus to an error summary or notice when a page loads with one.
    - A link in an error summary moves focus to its field (the first control of a group).
    - After an htmx swap, moves focus to the swapped region's heading and announces it. A swap
-     caused by changing a select only announces: focus stays where the user is choosing. */
+     caused by typing or by changing a choice only announces: focus stays with the user. */
 (function () {
   "use strict";
 
@@ -41,10 +41,12 @@
     return true;
   }
 
+  // A swap caused by typing or by changing a choice only announces: focus stays where the
+  // user is typing or choosing.
   function movesFocus(event) {
     var config = event.detail.requestConfig;
     var trigger = config && config.triggeringEvent;
-    return !trigger || trigger.type !== "change";
+    return !trigger || (trigger.type !== "change" && trigger.type !== "input");
   }
 
   document.addEventListener("DOMContentLoaded", function () {

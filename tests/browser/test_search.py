@@ -1,0 +1,45 @@
+"""The case-study search in the browser: the page with results, facets chosen and the empty
+state under axe-core and the Nu Html Checker; the results follow the typing with the keyboard
+alone, focus stays in the box and the count is announced; the header's box leads there."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.browser.conftest import PageAudit
+from tests.browser.test_keyboard import focused, tab_to
+
+
+def test_search_pages_with_facets_and_the_empty_state(page: Any, audit: PageAudit) -> None:
+    audit.visit(page, "/search?q=いちご", label="/search?q=いちご")
+    assert page.locator(".search-hit mark").first.inner_text() == "いちご"
+    audit.visit(page, "/search?q=&industry=A", label="/search (a facet chosen)")
+    assert page.locator("input[name=industry][value=A]").is_checked()
+    audit.visit(page, "/search?q=宇宙ロケット", label="/search (nothing found)")
+    assert "見つかりませんでした" in page.locator(".empty-state").inner_text()
+    audit.finish()
+
+
+def test_the_results_follow_the_typing_with_the_keyboard_alone(page: Any) -> None:
+    page.goto("/")
+    tab_to(page, "#site-search-q")
+    page.keyboard.type("データ")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/search?q=" in page.url
+    tab_to(page, "#search-q")
+    page.keyboard.press("Control+A")
+    page.keyboard.type("いちご")
+    page.wait_for_function(
+        "() => document.getElementById('live-region').textContent.includes('いちご')"
+    )
+    assert focused(page, "el.id") == "search-q"  # typing is never interrupted
+    assert "q=%E3%81%84%E3%81%A1%E3%81%94" in page.url  # the address follows (back works)
+    # A facet ticked with the keyboard: the results change, focus stays on the box ticked.
+    tab_to(page, ".facet input[type=checkbox]")
+    chosen = focused(page, "el.id")
+    page.keyboard.press("Space")
+    page.wait_for_function(
+        "(id) => document.getElementById(id) && document.getElementById(id).checked", arg=chosen
+    )
+    page.wait_for_function("(id) => document.activeElement.id === id", arg=chosen)
