@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import PageAudit
+from tests.browser.conftest import MEMBER, PageAudit, login
 from tests.browser.test_keyboard import focused, tab_to
 
 
@@ -43,3 +43,23 @@ def test_the_results_follow_the_typing_with_the_keyboard_alone(page: Any) -> Non
         "(id) => document.getElementById(id) && document.getElementById(id).checked", arg=chosen
     )
     page.wait_for_function("(id) => document.activeElement.id === id", arg=chosen)
+
+
+def test_members_search_solutions(page: Any, audit: PageAudit) -> None:
+    login(page, *MEMBER)
+    audit.visit(page, "/platform/solutions/search?q=クラウド", label="/platform/solutions/search")
+    assert page.locator(".search-hit mark").first.inner_text() == "クラウド"
+    first = page.locator(".facet input[type=checkbox]").first
+    first.check()
+    page.wait_for_function("() => location.search.includes('=')")
+    audit.check(page, "/platform/solutions/search (a facet chosen)")
+    audit.visit(
+        page,
+        "/platform/solutions/search?q=宇宙ロケット",
+        label="/platform/solutions/search (nothing found)",
+    )
+    page.goto("/platform/solutions/search?q=クラウド")
+    with page.expect_navigation():
+        page.locator(".search-hit-title a").first.click()
+    assert "/platform/solutions/" in page.url and "/search" not in page.url
+    audit.finish()
