@@ -222,3 +222,21 @@ async def test_case_studies_enter_when_published_and_leave_when_unpublished(
     await articles.unpublish(staff, draft.id)
     await indexing.apply_all(backend)
     assert (await search_case_studies(None, backend, CaseStudySearch(q="農業"))).total == 0
+
+
+async def test_the_first_start_with_search_queues_every_document_once(
+    settings: Settings, backend: SearchBackend
+) -> None:
+    """A database from before search: its solutions reach the index without any change."""
+    from api.defaults import ensure_defaults
+    from api.searching.tables import SearchSynonym
+
+    aso = await signed_in(settings, "aso@example.jp")
+    view = await solutions.create_solution(aso, await solution_input())
+    await SearchOutbox.delete(force=True)
+    await SearchSynonym.delete(force=True)
+    await ensure_defaults()
+    assert await indexing.apply_all(backend) == 1
+    assert await indexed_ids(backend) == {str(view.id)}
+    await ensure_defaults()  # later starts queue nothing
+    assert await SearchOutbox.count() == 0
