@@ -128,6 +128,7 @@ class EmbeddedSearch(SearchBackend):
         self._lock = threading.Lock()
         self._settings: dict[str, IndexSettings] = {}
         self._latin_terms: dict[str, set[str]] = {}  # per index, dropped on every write
+        self._data_version = -1
 
     async def _run(self, function: Any, *args: Any) -> Any:
         def locked() -> Any:
@@ -400,8 +401,18 @@ class EmbeddedSearch(SearchBackend):
                 clause = "(" + " OR ".join([clause, *(_phrase([t]) for t in near[:10])]) + ")"
         return clause
 
+    def _forget_if_changed_elsewhere(self) -> None:
+        """Another process (the worker, another app process) wrote to the file: the settings
+        (synonyms) and the word lists this one keeps may be out of date."""
+        version = self._connection.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._data_version = version
+            self._settings.clear()
+            self._latin_terms.clear()
+
     def _search_sync(self, index: str, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
+        self._forget_if_changed_elsewhere()
         settings = self._load_settings(index)
         for name in [*query.filters, *query.facets]:
             if name not in settings.filterable:
@@ -466,6 +477,10 @@ class EmbeddedSearch(SearchBackend):
             if "fts5" in str(exc).lower() or "syntax" in str(exc).lower():
                 return SearchResult([], 0, {name: {} for name in query.facets}, 0.0)
             raise
+        finally:
+            # Writing the hits table began a transaction: ending it lets the next search see
+            # what other processes wrote since (an open one would keep this snapshot forever).
+            db.commit()
         hits = []
         for row in rows:
             fields = json.loads(row["fields"])

@@ -232,6 +232,23 @@ class TestEmbeddedSearch(SearchContract):
         yield backend
         await backend.close()
 
+    async def test_changes_made_by_another_process_are_seen(
+        self, tmp_path: Path, index: SearchBackend
+    ) -> None:
+        """The worker writes to the same file: new synonyms and new words count at once."""
+        assert await self.ids(index, "kintoen") == ["kintone"]  # the word list is now kept
+        other = EmbeddedSearch(tmp_path / "search.sqlite3")
+        try:
+            await other.configure(
+                INDEX, IndexSettings(SETTINGS.searchable, SETTINGS.filterable, SETTINGS.sortable,
+                                     (*SETTINGS.synonyms, ("農作業", "農業"))),
+            )  # fmt: skip
+            await other.upsert(INDEX, [doc("salesforce", "salesforce導入")])
+        finally:
+            await other.close()
+        assert await self.ids(index, "農作業") == ["farm"]
+        assert await self.ids(index, "salesfrce") == ["salesforce"]
+
     async def test_settings_survive_a_restart(self, tmp_path: Path, index: SearchBackend) -> None:
         again = EmbeddedSearch(tmp_path / "search.sqlite3")
         try:
