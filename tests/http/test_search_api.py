@@ -121,3 +121,21 @@ async def test_hostile_parameters_never_fail(
 ) -> None:
     response = await client.get("/api/v1/search/case-studies", params=params)
     assert response.status_code in (200, 400), response.text
+
+
+async def test_the_site_sees_what_the_worker_indexed_after_its_first_search(
+    app: Litestar, client: AsyncTestClient, editorial: Editorial, settings: Any
+) -> None:
+    """The worker keeps the index with its own connection; the pages' backend sees every
+    change it makes, not the state of its first search."""
+    from search import open_search
+
+    worker_backend = open_search("", settings.data_dir)
+    try:
+        await indexing.configure_indexes(worker_backend)
+        assert (await client.get("/api/v1/search/case-studies?q=農業")).json()["total"] == 0
+        await editorial.published(case("aso-farm", "阿蘇の農場でスマート農業"))
+        await indexing.apply_all(worker_backend)
+        assert (await client.get("/api/v1/search/case-studies?q=農業")).json()["total"] == 1
+    finally:
+        await worker_backend.close()
