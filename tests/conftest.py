@@ -24,7 +24,6 @@ from api.db import (
     current_engine,
     migrate,
     sqlite_path,
-    start_pool,
 )
 from api.permissions import Role
 from api.piccolo_app import TABLES
@@ -81,8 +80,6 @@ async def db(settings: Settings) -> AsyncIterator[None]:
     engine = create_engine(settings.database_url)
     bind_engine(engine)
     if using_postgres():
-        # A small pool per test: a connection per statement cost most of the PostgreSQL run.
-        await start_pool(engine, 4)
         await empty_postgres_tables()
     yield
     await close_pool(engine)
