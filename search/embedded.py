@@ -1,9 +1,10 @@
 """The embedded search backend (the default, no server): SQLite FTS5 in a database file of its own.
 
-Each index has four tables: <index>_doc (the documents as given, in JSON), <index>_fts (one
+Each index has five tables: <index>_doc (the documents as given, in JSON), <index>_fts (one
 FTS5 column per searchable field holding its terms from search.analysis, separated by spaces,
 with prefix indexes for typing), <index>_facet (one row per filterable value, for filters and
-facet counts) and <index>_vocab (FTS5's own term list, for typo tolerance). Settings live in
+facet counts), <index>_sortkey (the sortable values) and <index>_vocab (FTS5's own term list,
+for typo tolerance). Settings live in
 search_index; changing synonyms needs no reindex, changing the searchable fields rebuilds the
 terms from the stored documents.
 
@@ -186,6 +187,10 @@ class EmbeddedSearch(SearchBackend):
                 f'CREATE TABLE IF NOT EXISTS "{index}_facet" '
                 "(doc INTEGER NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL)"
             )
+            db.execute(
+                f'CREATE TABLE IF NOT EXISTS "{index}_sortkey" (field TEXT NOT NULL, '
+                "doc INTEGER NOT NULL, num REAL, txt TEXT, PRIMARY KEY (field, doc)) WITHOUT ROWID"
+            )
             self._facet_indexes(index)
             rebuild = before is None or [n for n, _ in before.searchable] != fields
             if rebuild:
@@ -198,7 +203,10 @@ class EmbeddedSearch(SearchBackend):
                 db.execute(
                     f'CREATE VIRTUAL TABLE "{index}_vocab" USING fts5vocab("{index}_fts", row)'
                 )
-            refacet = before is None or before.filterable != settings.filterable
+            refacet = before is None or (before.filterable, before.sortable) != (
+                settings.filterable,
+                settings.sortable,
+            )
             db.execute(
                 "INSERT INTO search_index (name, settings) VALUES (?, ?) "
                 "ON CONFLICT (name) DO UPDATE SET settings = excluded.settings",
@@ -209,6 +217,7 @@ class EmbeddedSearch(SearchBackend):
                 rows = db.execute(f'SELECT rowid, id, fields FROM "{index}_doc"').fetchall()
                 if refacet:
                     db.execute(f'DELETE FROM "{index}_facet"')
+                    db.execute(f'DELETE FROM "{index}_sortkey"')
                 for row in rows:
                     values = json.loads(row["fields"])
                     if rebuild:
@@ -244,6 +253,16 @@ class EmbeddedSearch(SearchBackend):
         self._connection.executemany(
             f'INSERT INTO "{index}_facet" (doc, field, value) VALUES (?, ?, ?)', rows
         )
+        # Sort keys in a column of their own: reading them out of each document's JSON made a
+        # sorted search over thousands of matches slow.
+        keys = []
+        for name in settings.sortable:
+            value = values.get(name)
+            number = float(value) if isinstance(value, int | float) else None
+            keys.append((name, rowid, number, None if number is not None else _as_text(value)))
+        self._connection.executemany(
+            f'INSERT INTO "{index}_sortkey" (field, doc, num, txt) VALUES (?, ?, ?, ?)', keys
+        )
 
     def _remove(self, index: str, ids: list[str]) -> None:
         db = self._connection
@@ -255,6 +274,7 @@ class EmbeddedSearch(SearchBackend):
                 continue
             db.execute(f'DELETE FROM "{index}_fts" WHERE rowid = ?', (row["rowid"],))
             db.execute(f'DELETE FROM "{index}_facet" WHERE doc = ?', (row["rowid"],))
+            db.execute(f'DELETE FROM "{index}_sortkey" WHERE doc = ?', (row["rowid"],))
             db.execute(f'DELETE FROM "{index}_doc" WHERE rowid = ?', (row["rowid"],))
 
     def _upsert_sync(self, index: str, documents: list[Document]) -> None:
@@ -289,7 +309,7 @@ class EmbeddedSearch(SearchBackend):
     def _clear_sync(self, index: str) -> None:
         self._load_settings(index)
         with self._connection as db:
-            for table in ("fts", "facet", "doc"):
+            for table in ("fts", "facet", "sortkey", "doc"):
                 db.execute(f'DELETE FROM "{index}_{table}"')
         self._latin_terms.pop(index, None)
 
@@ -300,10 +320,10 @@ class EmbeddedSearch(SearchBackend):
         settings = self._load_settings(staging)
         db = self._connection
         with db:
-            for table in ("vocab", "fts", "facet", "doc"):
+            for table in ("vocab", "fts", "facet", "sortkey", "doc"):
                 db.execute(f'DROP TABLE IF EXISTS "{index}_{table}"')
             db.execute(f'DROP TABLE IF EXISTS "{staging}_vocab"')  # it names its table
-            for table in ("fts", "facet", "doc"):
+            for table in ("fts", "facet", "sortkey", "doc"):
                 db.execute(f'ALTER TABLE "{staging}_{table}" RENAME TO "{index}_{table}"')
             # Indexes move with their table but keep their names: made again under the new one.
             db.execute(f'DROP INDEX IF EXISTS "{staging}_facet_value"')
@@ -431,20 +451,24 @@ class EmbeddedSearch(SearchBackend):
             params.append(plan.match)
         else:
             matched = f'SELECT rowid AS doc, 0.0 AS score FROM "{index}_doc"'
-        conditions = []
+        # Each filter removes the matches without one of its values, one statement each: as
+        # conditions of the match they made SQLite look the facets up per matching document.
+        filters = []
         for name, values in query.filters.items():
             wanted = [str(value) for value in values][:50]
-            if not wanted:
-                continue
-            marks = ", ".join("?" for _ in wanted)
-            conditions.append(
-                f'm.doc IN (SELECT doc FROM "{index}_facet" WHERE field = ? AND value IN ({marks}))'
-            )
-            params += [name, *wanted]
-        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+            if wanted:
+                marks = ", ".join("?" for _ in wanted)
+                filters.append((
+                    "DELETE FROM temp.search_hits WHERE doc NOT IN "
+                    f'(SELECT doc FROM "{index}_facet" WHERE field = ? AND value IN ({marks}))',
+                    [name, *wanted],
+                ))  # fmt: skip
+        sort_join, sort_params = "", []
         if sort_field:
             direction = "DESC" if query.sort.startswith("-") else "ASC"
-            order = f"json_extract(d.fields, '$.\"{sort_field}\"') {direction}, h.score, d.rowid"
+            sort_join = f'LEFT JOIN "{index}_sortkey" k ON k.field = ? AND k.doc = h.doc '
+            sort_params = [sort_field]
+            order = f"k.num {direction}, k.txt {direction}, h.score, d.rowid"
         else:
             order = "h.score, d.rowid DESC"
         db = self._connection
@@ -453,14 +477,15 @@ class EmbeddedSearch(SearchBackend):
             # facet counts read (as one statement each they ran it three times).
             db.execute("DELETE FROM temp.search_hits")
             db.execute(
-                f"INSERT INTO temp.search_hits (doc, score) SELECT m.doc, m.score "
-                f"FROM ({matched}) m {where}",
+                f"INSERT INTO temp.search_hits (doc, score) SELECT m.doc, m.score FROM ({matched}) m",
                 params,
             )
+            for statement, values in filters:
+                db.execute(statement, values)
             rows = db.execute(
                 f'SELECT d.id, d.fields, h.score FROM temp.search_hits h JOIN "{index}_doc" d '
-                f"ON d.rowid = h.doc ORDER BY {order} LIMIT ? OFFSET ?",
-                (query.per_page, query.offset),
+                f"ON d.rowid = h.doc {sort_join}ORDER BY {order} LIMIT ? OFFSET ?",
+                (*sort_params, query.per_page, query.offset),
             ).fetchall()
             total = db.execute("SELECT COUNT(*) FROM temp.search_hits").fetchone()[0]
             facets: dict[str, dict[str, int]] = {name: {} for name in query.facets}
