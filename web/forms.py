@@ -31,6 +31,12 @@ def with_submission_key(values: dict[str, str]) -> dict[str, str]:
     return values
 
 
+def at_file_field(errors: dict[str, str], field: str) -> dict[str, str]:
+    """An upload's errors as the page shows them: the upload services name the file "file";
+    a page's form names its file field (several forms on one page each have their own)."""
+    return {field if name == "file" else name: message for name, message in errors.items()}
+
+
 def safe_next(value: str | None, default: str = "/account") -> str:
     """Only same-site paths: never an open redirect."""
     if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:

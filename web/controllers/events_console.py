@@ -33,7 +33,7 @@ from api.media import images
 from api.pagination import PageRequest
 from api.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 from web.downloads import download
-from web.forms import form_values
+from web.forms import at_file_field, form_values
 from web.rendering import page, signed_in_principal, wants_fragment
 
 NO_STORE = {"Cache-Control": "no-store", "Vary": "HX-Request"}
@@ -245,7 +245,7 @@ async def add_material(request: Request, event_id: FromPath[int]) -> Response[An
     try:
         await store_material(request, event_id, form.get("material_file"), title)
     except ValidationFailed as exc:
-        errors = {"material_file" if k == "file" else k: v for k, v in exc.errors.items()}
+        errors = at_file_field(exc.errors, "material_file")
         values = {"title": title if isinstance(title, str) else ""}
         return await _overview(request, event_id, status_code=422, errors=errors, values=values)
     return Redirect(f"{CONSOLE}/{event_id}?done=material_added", status_code=303)

@@ -25,7 +25,7 @@ from api.recordings import service
 from api.recordings.routes import store_poster
 from api.recordings.service import ArchiveFilter
 from api.solutions.taxonomy import list_categories
-from web.forms import form_values
+from web.forms import at_file_field, form_values
 from web.rendering import page, signed_in_principal
 
 VIEW = {"action": "recordings.view"}
@@ -258,7 +258,7 @@ async def poster_page(request: Request, recording_id: FromPath[int]) -> Response
         await store_poster(request, recording_id, form.get("poster_file"))
     except ValidationFailed as exc:
         view = await service.get_for_staff(signed_in_principal(request), recording_id)
-        errors = {"poster_file" if k == "file" else k: v for k, v in exc.errors.items()}
+        errors = at_file_field(exc.errors, "poster_file")
         return await _editor(request, view, _editor_values(view), status_code=422, errors=errors)
     return Redirect(f"{CONSOLE}/{recording_id}?done=poster", status_code=303)
 

@@ -27,7 +27,7 @@ from api.solutions.routes import solution_filter, store_file
 from api.solutions.service import SORTS, SolutionFilter
 from api.solutions.validation import SolutionInput
 from web.controllers.media import stream_object
-from web.forms import form_values
+from web.forms import at_file_field, form_values
 from web.rendering import page, signed_in_principal, wants_fragment
 
 NO_STORE = {"Cache-Control": "no-store", "Vary": "HX-Request"}
@@ -366,7 +366,7 @@ async def add_file(request: Request, solution_id: FromPath[int]) -> Response | T
         await store_file(request, solution_id, kind, form.get(FILE_FIELDS[kind]), text)
     except ValidationFailed as exc:
         # The form that was sent shows the errors, at its own fields.
-        errors = {FILE_FIELDS[kind] if k == "file" else k: v for k, v in exc.errors.items()}
+        errors = at_file_field(exc.errors, FILE_FIELDS[kind])
         values = {"alt_text" if kind == "image" else "title": text if isinstance(text, str) else ""}
         return await _files_page(request, solution_id, 422, errors=errors, values=values)
     return Redirect(f"{OWN}/{solution_id}/files?done=added", status_code=303)
