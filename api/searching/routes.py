@@ -11,12 +11,13 @@ from litestar import Controller, Request, get
 from litestar.params import FromQuery, QueryParameter
 
 from api.articles import service as articles
+from api.articles.service import ThemeView
 from api.http.auth import principal_of
 from api.http.params import PageNumber, PerPage, request_principal
 from api.members.reference import INDUSTRY_LABELS
 from api.searching import service
 from api.searching.service import CaseStudySearch, SearchPage, SolutionSearch
-from api.solutions.taxonomy import list_categories
+from api.solutions.taxonomy import CategoryView, list_categories
 
 Values = Annotated[
     list[str] | None, QueryParameter(description="繰り返して複数指定（いずれかに一致）")
@@ -89,13 +90,12 @@ def facet_values(
     }
 
 
-async def case_study_labels() -> dict[str, dict[str, str]]:
-    themes = await articles.list_themes()
+def case_study_labels(themes: list[ThemeView]) -> dict[str, dict[str, str]]:
     return {"theme": {str(t.id): t.name for t in themes}, "industry": dict(INDUSTRY_LABELS)}
 
 
-async def solution_labels() -> dict[str, dict[str, str]]:
-    categories = await list_categories(include_retired=True)
+def solution_labels(categories: list[CategoryView]) -> dict[str, dict[str, str]]:
+    """Retired categories too: the solutions that have one keep it."""
     return {"category": {str(c.id): c.name for c in categories}, "industry": dict(INDUSTRY_LABELS)}
 
 
@@ -164,7 +164,7 @@ class SearchController(Controller):
         result = await service.search_case_studies(
             principal_of(request.scope), request.app.state.search, search
         )
-        return case_study_results(result, await case_study_labels())
+        return case_study_results(result, case_study_labels(await articles.list_themes()))
 
     @get(
         "/solutions",
@@ -193,7 +193,8 @@ class SearchController(Controller):
         result = await service.search_solutions(
             request_principal(request), request.app.state.search, search
         )
-        return solution_results(result, await solution_labels())
+        labels = solution_labels(await list_categories(include_retired=True))
+        return solution_results(result, labels)
 
 
 ROUTES = [SearchController]

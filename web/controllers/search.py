@@ -9,6 +9,7 @@ the typing (debounced) and every choice, and the count is announced.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from typing import Any
 
 from litestar import Request, get
@@ -77,6 +78,18 @@ def _render(
     )  # fmt: skip
 
 
+async def _outcome(search: Awaitable[SearchPage[Any]]) -> tuple[SearchPage[Any] | None, str]:
+    """The results, or the message that search is unavailable (the page still shows)."""
+    try:
+        return await search, ""
+    except Unavailable as exc:
+        return None, exc.message
+
+
+def _with_municipalities(labels: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    return {**labels, "municipality": {name: name for name in KUMAMOTO_MUNICIPALITIES}}
+
+
 @get(CASE_STUDY_PATH, opt=PUBLIC, include_in_schema=False)
 async def case_study_search(
     request: Request, q: FromQuery[str] = "", sort: FromQuery[str] = "relevance",
@@ -85,21 +98,16 @@ async def case_study_search(
     chosen = _chosen(request, CASE_STUDY_LEGENDS)
     sort = sort if sort in dict(CASE_STUDY_SORTS) else "relevance"
     search = CaseStudySearch(q=q, sort=sort, page=page_number, **chosen)
-    labels = await case_study_labels()
-    labels["municipality"] = {name: name for name in KUMAMOTO_MUNICIPALITIES}
-    result, unavailable = None, ""
-    try:
-        result = await service.search_case_studies(
-            principal_of(request.scope), request.app.state.search, search
-        )
-    except Unavailable as exc:
-        unavailable = exc.message
-    themes = (await articles.list_themes())[:8]
+    result, unavailable = await _outcome(
+        service.search_case_studies(principal_of(request.scope), request.app.state.search, search)
+    )
+    themes = await articles.list_themes()
     return _render(
-        request, "case_studies", q, sort, chosen, result, unavailable, labels,
-        heading="導入事例の検索", action=CASE_STUDY_PATH, sorts=CASE_STUDY_SORTS,
-        legends=CASE_STUDY_LEGENDS, browse_path="/case-studies", related_label="テーマから探す:",
-        related=[(f"/case-studies?theme={t.slug}", t.name) for t in themes],
+        request, "case_studies", q, sort, chosen, result, unavailable,
+        _with_municipalities(case_study_labels(themes)), heading="導入事例の検索",
+        action=CASE_STUDY_PATH, sorts=CASE_STUDY_SORTS, legends=CASE_STUDY_LEGENDS,
+        browse_path="/case-studies", related_label="テーマから探す:",
+        related=[(f"/case-studies?theme={t.slug}", t.name) for t in themes[:8]],
     )  # fmt: skip
 
 
@@ -111,22 +119,18 @@ async def solution_search(
     chosen = _chosen(request, SOLUTION_LEGENDS)
     sort = sort if sort in dict(SOLUTION_SORTS) else "relevance"
     search = SolutionSearch(q=q, sort=sort, page=page_number, **chosen)
-    labels = await solution_labels()
-    labels["municipality"] = {name: name for name in KUMAMOTO_MUNICIPALITIES}
-    result, unavailable = None, ""
-    try:
-        result = await service.search_solutions(
-            signed_in_principal(request), request.app.state.search, search
-        )
-    except Unavailable as exc:
-        unavailable = exc.message
-    categories = (await list_categories())[:8]
+    result, unavailable = await _outcome(
+        service.search_solutions(signed_in_principal(request), request.app.state.search, search)
+    )
+    categories = await list_categories(include_retired=True)
+    active = [c for c in categories if c.active]
     return _render(
-        request, "solutions", q, sort, chosen, result, unavailable, labels,
+        request, "solutions", q, sort, chosen, result, unavailable,
+        _with_municipalities(solution_labels(categories)),
         heading="キーワードでソリューションを探す", action=SOLUTION_PATH, sorts=SOLUTION_SORTS,
         legends=SOLUTION_LEGENDS, browse_path="/platform/solutions",
         related_label="カテゴリから探す:",
-        related=[(f"/platform/solutions?category={c.id}", c.name) for c in categories],
+        related=[(f"/platform/solutions?category={c.id}", c.name) for c in active[:8]],
     )  # fmt: skip
 
 
