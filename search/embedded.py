@@ -22,6 +22,7 @@ lock); the file is separate from the application database, so a rebuild never bl
 from __future__ import annotations
 
 import asyncio
+import functools
 import html
 import json
 import re
@@ -373,7 +374,7 @@ class EmbeddedSearch(SearchBackend):
         if len(runs) > 1:
             runs = [run for run in runs if " ".join(run) not in QUERY_PARTICLES] or runs
         flat = [(term, number) for number, run in enumerate(runs[:32]) for term in run]
-        groups = [[(word, terms_of(word)) for word in group] for group in settings.synonyms]
+        groups = synonym_terms(settings.synonyms)
 
         def synonym_at(position: int) -> tuple[list[tuple[str, list[str]]], int] | None:
             for group in groups:
@@ -522,6 +523,15 @@ class EmbeddedSearch(SearchBackend):
 
     async def close(self) -> None:
         await self._run(self._connection.close)
+
+
+@functools.lru_cache(maxsize=16)
+def synonym_terms(
+    synonyms: tuple[tuple[str, ...], ...],
+) -> list[list[tuple[str, list[str]]]]:
+    """Each synonym group's words with their terms, analysed once per set of synonyms rather
+    than on every query."""
+    return [[(word, terms_of(word)) for word in group] for group in synonyms]
 
 
 def _surface(terms: list[str]) -> str:
