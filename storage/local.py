@@ -160,7 +160,8 @@ class LocalObjectStore(ObjectStore):
 
     # --- multipart uploads -----------------------------------------------------------------
 
-    def _upload_dir(self, key: str, upload_id: str) -> Path:
+    def _upload(self, key: str, upload_id: str) -> tuple[Path, dict[str, Any]]:
+        """An upload's folder and what upload.json says of it (read once per call)."""
         check_key(key)
         if not _UPLOAD_ID.match(upload_id):
             raise UploadNotFound(upload_id)
@@ -171,7 +172,10 @@ class LocalObjectStore(ObjectStore):
             raise UploadNotFound(upload_id) from None
         if info.get("key") != key:
             raise UploadNotFound(upload_id)
-        return folder
+        return folder, info
+
+    def _upload_dir(self, key: str, upload_id: str) -> Path:
+        return self._upload(key, upload_id)[0]
 
     def _create_sync(self, key: str, content_type: str, part_size: int | None) -> str:
         check_key(key)
@@ -187,20 +191,15 @@ class LocalObjectStore(ObjectStore):
     async def create_upload(self, key: str, content_type: str, part_size: int | None = None) -> str:
         return await asyncio.to_thread(self._create_sync, key, content_type, part_size)
 
-    @staticmethod
-    def _part_size(folder: Path) -> int | None:
-        info = json.loads((folder / "upload.json").read_text(encoding="utf-8"))
-        return info.get("part_size")
-
     def _part_sync(
         self, key: str, upload_id: str, number: int, data: bytes | bytearray
     ) -> UploadedPart:
-        folder = self._upload_dir(key, upload_id)
+        folder, info = self._upload(key, upload_id)
         check_part_number(number)
         # The ETag names this write of the part (a new one each time it is sent), which is all
         # completing needs; hashing 8 MiB per part (S3's MD5) cost a sixth of an upload's time.
         etag = secrets.token_hex(16)
-        part_size = self._part_size(folder)
+        part_size = info.get("part_size")
         if part_size:
             return self._place_part(folder, number, data, part_size, etag)
         fd, temp_name = tempfile.mkstemp(dir=folder, prefix=".part-")
@@ -247,7 +246,10 @@ class LocalObjectStore(ObjectStore):
         return await asyncio.to_thread(self._part_sync, key, upload_id, number, data)
 
     def _parts_sync(self, key: str, upload_id: str) -> list[UploadedPart]:
-        folder = self._upload_dir(key, upload_id)
+        return self._parts_in(self._upload_dir(key, upload_id))
+
+    @staticmethod
+    def _parts_in(folder: Path) -> list[UploadedPart]:
         parts = []
         for path in sorted(folder.iterdir()):
             if placed := _PLACED_PART.match(path.name):
@@ -265,8 +267,8 @@ class LocalObjectStore(ObjectStore):
         return await asyncio.to_thread(self._parts_sync, key, upload_id)
 
     def _complete_sync(self, key: str, upload_id: str, parts: list[UploadedPart]) -> StoredObject:
-        folder = self._upload_dir(key, upload_id)
-        stored = {part.number: part for part in self._parts_sync(key, upload_id)}
+        folder, info = self._upload(key, upload_id)
+        stored = {part.number: part for part in self._parts_in(folder)}
         ordered = sorted(parts, key=lambda part: part.number)
         if not ordered:
             raise ValueError("an upload needs at least one part")
@@ -276,7 +278,6 @@ class LocalObjectStore(ObjectStore):
                 raise ValueError(f"part {part.number} is not the one stored")
             if index < len(ordered) - 1 and kept.size < MIN_PART_SIZE:
                 raise PartTooSmall(f"part {part.number} has {kept.size} bytes")
-        info = json.loads((folder / "upload.json").read_text(encoding="utf-8"))
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         if info.get("part_size"):
