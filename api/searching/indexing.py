@@ -23,7 +23,7 @@ from api.searching.documents import ALL_IDS, BUILDERS
 from api.searching.outbox import changed_many
 from api.searching.reference import DEFAULT_SYNONYMS, OUTBOX_BATCH, SETTINGS
 from api.searching.tables import SearchOutbox, SearchSynonym
-from search.base import IndexSettings, SearchBackend, SearchUnavailable, digest
+from search.base import IndexSettings, SearchBackend, digest
 
 log = logging.getLogger("kdx.search")
 
@@ -115,10 +115,6 @@ async def apply_all(backend: SearchBackend) -> int:
     return done
 
 
-async def pending_updates() -> int:
-    return await SearchOutbox.count()
-
-
 # --- rebuilding and checking -----------------------------------------------------------------
 
 
@@ -186,9 +182,3 @@ async def check(backend: SearchBackend, index: str) -> IndexReport:
 
 def _order(document_id: str) -> tuple[int, str]:
     return (int(document_id) if document_id.isdigit() else 0, document_id)
-
-
-__all__ = [
-    "SearchUnavailable", "apply_all", "apply_updates", "check", "configure_indexes",
-    "ensure_default_synonyms", "pending_updates", "reindex",
-]  # fmt: skip

@@ -120,7 +120,3 @@ async def flush_forever(stopping: asyncio.Event) -> None:
         except TimeoutError:
             pass
         await flush()
-
-
-def pending() -> int:
-    return len(_buffer)
