@@ -118,9 +118,14 @@ def _runs(text: str) -> list[tuple[str, int, int]]:
     return runs
 
 
+def to_hiragana(text: str) -> str:
+    """Katakana as hiragana, character for character (the length stays)."""
+    return "".join(chr(ord(c) - 0x60) if 0x30A1 <= ord(c) <= 0x30F6 else c for c in text)
+
+
 def fold_kana(text: str) -> str:
     """Katakana as hiragana, without a final long vowel mark (サーバー, サーバ → さーば)."""
-    folded = "".join(chr(ord(c) - 0x60) if 0x30A1 <= ord(c) <= 0x30F6 else c for c in text)
+    folded = to_hiragana(text)
     return folded.rstrip("ー") or folded
 
 

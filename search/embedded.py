@@ -33,7 +33,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from search.analysis import analyse_runs, index_text, normalise, terms_of
+from search.analysis import (
+    analyse_runs,
+    fold_kana,
+    index_text,
+    normalise,
+    terms_of,
+    to_hiragana,
+)
 from search.base import (
     Document,
     FieldValue,
@@ -549,16 +556,14 @@ def _script_of(term: str) -> str:
 
 def mark_form(text: str) -> str:
     """A word as snippets look for it: normalised, katakana as hiragana, no final ー."""
-    folded, _ = fold_for_marks(text)
-    return folded.rstrip("ー") or folded
+    return fold_kana(normalise(text)[0])
 
 
 def fold_for_marks(text: str) -> tuple[str, list[int]]:
     """The text normalised with katakana folded to hiragana, character for character, and the
     index in `text` of each character."""
     normalised, origin = normalise(text)
-    folded = "".join(chr(ord(c) - 0x60) if 0x30A1 <= ord(c) <= 0x30F6 else c for c in normalised)
-    return folded, origin
+    return to_hiragana(normalised), origin
 
 
 def highlight(text: str, marks: set[str], width: int = SNIPPET_CHARS) -> str:
