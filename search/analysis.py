@@ -88,7 +88,8 @@ def _fold_legal_forms(text: str, origin: list[int]) -> tuple[str, list[int]]:
     return "".join(out), mapped
 
 
-def _script(char: str) -> str:
+def script_of(char: str) -> str:
+    """hiragana, katakana, kanji, latin (letters and digits of any script) or "" (the rest)."""
     code = ord(char)
     if 0x3041 <= code <= 0x309F:
         return "hiragana"
@@ -106,7 +107,7 @@ def _runs(text: str) -> list[tuple[str, int, int]]:
     runs: list[tuple[str, int, int]] = []
     start, current = 0, ""
     for index, char in enumerate(text):
-        script = _script(char)
+        script = script_of(char)
         if char == "ー" and current == "hiragana":
             script = "hiragana"
         if script != current:

@@ -38,6 +38,7 @@ from search.analysis import (
     fold_kana,
     index_text,
     normalise,
+    script_of,
     terms_of,
     to_hiragana,
 )
@@ -418,7 +419,7 @@ class EmbeddedSearch(SearchBackend):
         """A run's terms as a phrase (the last one also as a prefix, for typing); a Latin word
         the index lacks also matches the indexed words one edit away."""
         plan.marks.add(_surface(run))
-        if _script_of(run[0]) == "kanji":
+        if script_of(run[0][0]) == "kanji":
             plan.marks.update(run)  # each word of a compound, where it stands alone
         clause = _phrase(run, prefix=last)
         if len(run) == 1 and _LATIN.match(run[0]) and len(run[0]) >= TYPO_MIN_LENGTH:
@@ -544,14 +545,9 @@ def synonym_terms(
 def _surface(terms: list[str]) -> str:
     """The folded text a run's terms came from: kana pairs overlap (くら らう うど: くらうど),
     words follow each other."""
-    if len(terms) > 1 and all(len(t) == 2 for t in terms) and _script_of(terms[0]) != "kanji":
+    if len(terms) > 1 and all(len(t) == 2 for t in terms) and script_of(terms[0][0]) != "kanji":
         return terms[0] + "".join(term[1] for term in terms[1:])
     return "".join(terms)
-
-
-def _script_of(term: str) -> str:
-    code = ord(term[0]) if term else 0
-    return "kanji" if 0x3400 <= code <= 0x9FFF else "other"
 
 
 def mark_form(text: str) -> str:
