@@ -123,7 +123,8 @@ def csrf_of(html: str) -> str:
     return found.group(1) if found else ""
 
 
-def _login(client: httpx.Client, account: tuple[str, str]) -> None:
+def login(client: httpx.Client, account: tuple[str, str]) -> None:
+    """Sign in through the login form (the benchmarks' own accounts: the demo ones)."""
     data = {
         "email": account[0],
         "password": account[1],
@@ -162,7 +163,7 @@ def run(base_url: str, args: argparse.Namespace) -> None:
             )
     for role, account, paths in (("編集者", EDITOR, EDITOR_PATHS), ("会員", MEMBER, MEMBER_PATHS)):
         with httpx.Client(base_url=base_url, headers=ENCODINGS) as signed_in:
-            _login(signed_in, account)
+            login(signed_in, account)
             solution = _first_solution(signed_in) if account == MEMBER else ""
             for template in paths:
                 path = template.format(solution=solution, case_study=case_study)

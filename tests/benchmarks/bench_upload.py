@@ -29,6 +29,7 @@ from pathlib import Path
 import httpx
 
 from api.recordings.reference import PART_SIZE
+from tests.benchmarks.bench_site import login
 from tests.server import free_port, started_server
 
 STAFF = ("staff@example.jp", "demo-staff-2026")
@@ -87,13 +88,8 @@ class Result:
 
 
 def sign_in(client: httpx.Client) -> dict[str, str]:
-    page = client.get("/login")
-    token = re.search(r'name="_csrf" value="([^"]+)"', page.text)
-    assert token is not None
-    signed = client.post(
-        "/login", data={"email": STAFF[0], "password": STAFF[1], "_csrf": token.group(1)}
-    )
-    assert signed.status_code == 303, signed.text
+    """Signed in as staff: the headers the JSON API's writes need."""
+    login(client, STAFF)
     return {"X-CSRF-Token": client.cookies["kdx_csrf"]}
 
 
