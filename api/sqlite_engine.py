@@ -3,7 +3,9 @@
 Piccolo's SQLiteEngine opens a connection (and an aiosqlite thread) for every query outside a
 transaction; on a page with a handful of queries that cost is most of the time. This engine
 keeps up to `size` connections open (WAL mode: readers in parallel with one writer) and runs
-each statement in one hop to the connection's thread.
+each statement in one hop to the connection's thread. A read outside a transaction that SQLite
+answers within a small budget of steps runs on the calling thread instead (see INLINE_BUDGET);
+one that needs more is stopped and run again by the pool.
 
 Transactions keep their meaning: a transaction holds one connection until it ends, and write
 transactions (IMMEDIATE/EXCLUSIVE) also take the process's one writer slot first, so that at
@@ -16,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import threading
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
@@ -30,6 +33,12 @@ from piccolo.engine.sqlite import (
 
 from api.settings import DEFAULT_DATABASE_POOL_SIZE
 
+# A read runs on the calling thread (the event loop) unless SQLite needs more than
+# INLINE_BUDGET × INLINE_STEP steps of its virtual machine (about 0.7 ms here) for it: a hop to a
+# connection's thread and back costs more than most of the site's reads, and under load each
+# hop also waits for the GIL.
+INLINE_STEP = 1000
+INLINE_BUDGET = 50
 HAS_RETURNING = sqlite3.sqlite_version_info >= (3, 35)
 
 
@@ -72,6 +81,11 @@ def _is_stale(waiter: asyncio.Future[None]) -> bool:
 
 
 WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER", "WITH")
+
+
+def is_plain_read(query: str) -> bool:
+    """A SELECT (a PRAGMA or a CTE may write)."""
+    return query.lstrip()[:6].upper() == "SELECT"
 
 
 def is_write(query: str) -> bool:
@@ -125,7 +139,10 @@ class PooledTransaction(SQLiteTransaction):
 
 
 class PooledSQLiteEngine(SQLiteEngine):
-    __slots__ = ("_idle", "_open", "_slots", "size", "writer")
+    __slots__ = (
+        "_idle", "_inline", "_inline_connections", "_inline_lock", "_open", "_slots", "size",
+        "writer",
+    )  # fmt: skip
 
     def __init__(
         self, path: str, size: int = DEFAULT_DATABASE_POOL_SIZE, **connection_kwargs: Any
@@ -136,6 +153,11 @@ class PooledSQLiteEngine(SQLiteEngine):
         self._slots = Slots(self.size)
         self._idle: list[aiosqlite.Connection] = []
         self._open: set[aiosqlite.Connection] = set()
+        # Reads that SQLite answers at once run on the calling thread, each thread with its
+        # own connection (see _read_inline).
+        self._inline = threading.local()
+        self._inline_lock = threading.Lock()
+        self._inline_connections: list[sqlite3.Connection] = []
 
     @property
     def open_connections(self) -> int:
@@ -199,6 +221,12 @@ class PooledSQLiteEngine(SQLiteEngine):
 
     async def close(self) -> None:
         """Close the idle connections (at shutdown; a connection in use closes when given back)."""
+        with self._inline_lock:
+            inline, self._inline_connections = self._inline_connections, []
+            self._inline = threading.local()
+        for reader in inline:
+            with contextlib.suppress(sqlite3.Error):
+                reader.close()
         idle, self._idle = self._idle, []
         for connection in idle:
             self._open.discard(connection)
@@ -219,6 +247,10 @@ class PooledSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: Any = None,
     ) -> Any:
+        if is_plain_read(query):
+            rows = self._read_inline(query, args or [])
+            if rows is not None:
+                return rows
         # Autocommit (isolation_level None): a single statement commits by itself. A write
         # takes the writer slot as a write transaction does: otherwise writes that wait for
         # SQLite's lock (a counter, a session touch) each hold a pooled connection meanwhile,
@@ -227,6 +259,34 @@ class PooledSQLiteEngine(SQLiteEngine):
             return await self._run_in_existing_connection(
                 connection, query, args, query_type, table
             )
+
+    def _read_inline(self, query: str, args: list[Any]) -> list[dict[str, Any]] | None:
+        """The rows of a read, on the calling thread, if it finishes within INLINE_BUDGET steps
+        of SQLite's virtual machine (under a millisecond); None when it would take longer or
+        has to wait for a lock, and the pool runs it instead (a read can simply start again)."""
+        inline = self._inline
+        connection: sqlite3.Connection | None = getattr(inline, "connection", None)
+        if connection is None:
+            # No busy timeout: waiting is for the pool's threads, never for the event loop.
+            options = {**self.connection_kwargs, "timeout": 0, "check_same_thread": False}
+            connection = sqlite3.connect(**options)
+            connection.row_factory = dict_factory
+            steps = [0]
+            inline.steps = steps
+
+            def over_budget() -> bool:
+                steps[0] += 1
+                return steps[0] > INLINE_BUDGET
+
+            connection.set_progress_handler(over_budget, INLINE_STEP)
+            inline.connection = connection
+            with self._inline_lock:
+                self._inline_connections.append(connection)
+        inline.steps[0] = 0
+        try:
+            return connection.execute(query, args).fetchall()
+        except sqlite3.OperationalError:
+            return None  # interrupted, or locked: the pool's thread runs it (or raises again)
 
     async def _run_in_existing_connection(
         self,

@@ -179,3 +179,36 @@ def test_statements_that_write_are_told_apart() -> None:
         assert is_write(sql), sql
     for sql in ("SELECT 1", "PRAGMA journal_mode", " select * from x"):
         assert not is_write(sql), sql
+
+
+async def test_a_quick_read_runs_on_the_calling_thread_and_sees_every_commit(
+    engine: PooledSQLiteEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    leases: list[bool] = []
+    lease = PooledSQLiteEngine.lease
+
+    def counted(self: PooledSQLiteEngine, writes: bool) -> object:
+        leases.append(writes)
+        return lease(self, writes)
+
+    monkeypatch.setattr(PooledSQLiteEngine, "lease", counted)
+    for step in range(1, 6):
+        await engine.run_ddl("UPDATE counter SET value = value + 1 WHERE id = 1")
+        assert await value(engine) == step  # the write is seen by the next read at once
+    assert leases == [True] * 5  # only the writes took a pooled connection
+
+
+async def test_a_long_read_is_stopped_and_finished_by_the_pool(tmp_path: Path) -> None:
+    engine = PooledSQLiteEngine(path=str(tmp_path / "long.sqlite3"), size=2, timeout=30)
+    try:
+        long_read = (
+            "SELECT (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+            "WHERE i < 300000) SELECT count(*) FROM n) AS total"
+        )
+        assert engine.open_connections == 0
+        assert (await engine.run_ddl(long_read))[0]["total"] == 300000
+        assert engine.open_connections == 1  # over the budget: the pool's thread ran it
+        with pytest.raises(sqlite3.OperationalError, match="no such table"):
+            await engine.run_ddl("SELECT * FROM no_such_table")  # errors still surface
+    finally:
+        await engine.close()
