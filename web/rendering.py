@@ -37,6 +37,33 @@ def translations(locale: str = DEFAULT_LOCALE, locale_dir: Path = LOCALE_DIR) ->
     return Translations.load(str(locale_dir), [locale], domain="messages")
 
 
+class TemplateMessages:
+    """Templates' _() and gettext(): what Jinja's newstyle gettext does (the message is
+    trusted markup, its %(name)s variables are escaped, %% is a literal percent sign), with
+    each message looked up and marked once per process instead of on every call (with the
+    context lookups of Jinja's wrappers, that was a tenth of a long list page's time)."""
+
+    def __init__(self, catalog: NullTranslations) -> None:
+        self._catalog = catalog
+        self._marked: dict[str, Markup] = {}
+        self._plain: dict[str, Markup] = {}
+
+    def __call__(self, message: str, /, **variables: Any) -> Markup:
+        if not variables:
+            plain = self._plain.get(message)
+            if plain is None:
+                plain = self._plain[message] = self._markup(message) % {}
+            return plain
+        return self._markup(message) % variables
+
+    def _markup(self, message: str) -> Markup:
+        marked = self._marked.get(message)
+        if marked is None:
+            # Messages are the templates' own text (trusted), as in Jinja's gettext.
+            marked = self._marked[message] = Markup(self._catalog.gettext(message))  # noqa: S704
+        return marked
+
+
 def _hx_headers(token: str) -> Markup:
     # Escaped JSON for the hx-headers attribute (never Litestar's csrf_input helper).
     return Markup.escape(json.dumps({"X-CSRF-Token": token}))
@@ -71,7 +98,9 @@ def build_environment(locale: str = DEFAULT_LOCALE, locale_dir: Path = LOCALE_DI
         # every file's mtime on each render cost more than some pages' queries.
         auto_reload=False,
     )
-    env.install_gettext_translations(translations(locale, locale_dir), newstyle=True)  # type: ignore[attr-defined]
+    catalog = translations(locale, locale_dir)
+    env.install_gettext_translations(catalog, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["_"] = env.globals["gettext"] = TemplateMessages(catalog)
     env.filters["era_date"] = dates.format_era_date
     env.filters["jdate"] = dates.format_date
     env.filters["jdatetime"] = dates.format_datetime

@@ -66,3 +66,14 @@ def test_an_english_catalog_translates_templates_without_changing_them(tmp_path:
         .render(principal=None, csrf_token="t", current_path="/accessibility", errors={})
     )
     assert "本文へ移動" in japanese
+
+
+def test_template_messages_escape_their_variables_as_jinjas_newstyle_gettext_does() -> None:
+    env = build_environment()
+    template = env.from_string(
+        '{{ _("<b>%(name)s</b>さん", name=name) }}|{{ _("達成率%%") }}|{{ _("達成率%%") }}'
+        "|{% trans count=n %}{{ count }}件{% endtrans %}"
+    )
+    assert template.render(name="<script>", n=3) == (
+        "<b>&lt;script&gt;</b>さん|達成率%|達成率%|3件"
+    )
