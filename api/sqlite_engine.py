@@ -7,10 +7,12 @@ each statement in one hop to the connection's thread. A read outside a transacti
 answers within a small budget of steps runs on the calling thread instead (see INLINE_BUDGET);
 one that needs more is stopped and run again by the pool.
 
-Transactions keep their meaning: a transaction holds one connection until it ends, and write
-transactions (IMMEDIATE/EXCLUSIVE) also take the process's one writer slot first, so that at
-most one pooled connection waits on SQLite's write lock while the others keep serving readers.
-Other processes (`kdx serve --workers N`) are waited for by SQLite's busy timeout.
+Transactions keep their meaning: a transaction holds one connection until it ends. Writes
+(IMMEDIATE/EXCLUSIVE transactions and single write statements) take the process's one writer
+slot and run on one write connection (InlineWriter) on the event loop's thread, the COMMIT in a
+worker thread: holding the slot then costs no turn of a busy event loop per statement, which
+under load made sign-ins queue for seconds. A lock held by another process (`kdx serve
+--workers N`, the worker) is waited for asynchronously, up to the busy timeout.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import asyncio
 import contextlib
 import sqlite3
 import threading
+import time
 from collections import deque
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 
 import aiosqlite
 from piccolo.engine.sqlite import (
@@ -39,7 +42,10 @@ from api.settings import DEFAULT_DATABASE_POOL_SIZE
 # hop also waits for the GIL.
 INLINE_STEP = 1000
 INLINE_BUDGET = 50
-HAS_RETURNING = sqlite3.sqlite_version_info >= (3, 35)
+T = TypeVar("T")
+# Inserts return their keys through RETURNING (SQLite 3.35, 2021; Python 3.11 bundles newer).
+if sqlite3.sqlite_version_info < (3, 35):  # pragma: no cover
+    raise ImportError(f"SQLite 3.35 or newer is needed (this is {sqlite3.sqlite_version})")
 
 
 class Slots:
@@ -93,8 +99,82 @@ def is_write(query: str) -> bool:
     return query.lstrip().upper().startswith(WRITE_STATEMENTS)
 
 
+def is_busy(exc: sqlite3.OperationalError) -> bool:
+    """SQLite's lock is held by another connection (another process, on this engine)."""
+    return getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+class InlineWriter:
+    """The process's one write connection, driven from the event loop's thread by whoever holds
+    the writer slot: a write transaction's statements run without a hop to another thread (so
+    that under load the slot is not held for a turn of the busy event loop per statement), and
+    only the COMMIT, where SQLite syncs the file, runs in a worker thread. It offers the async
+    methods that Piccolo's transactions and this engine call on a connection.
+
+    Its busy timeout is zero: when another process holds SQLite's write lock, a statement fails
+    at once and `locked()` waits for the lock asynchronously, never blocking the event loop."""
+
+    __slots__ = ("_connection", "busy_timeout")
+
+    def __init__(self, connection_kwargs: dict[str, Any]) -> None:
+        self.busy_timeout = float(connection_kwargs.get("timeout", 5.0))
+        options = {**connection_kwargs, "timeout": 0, "check_same_thread": False}
+        self._connection = sqlite3.connect(**options)
+        self._connection.row_factory = dict_factory
+        self._connection.execute("PRAGMA foreign_keys = 1")
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._connection.in_transaction
+
+    async def locked(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """attempt(), again after a pause while another process holds the write lock (a
+        statement refused as busy has done nothing yet), for at most the busy timeout."""
+        deadline = time.monotonic() + self.busy_timeout
+        pause = 0.001
+        while True:
+            try:
+                return await attempt()
+            except sqlite3.OperationalError as exc:
+                if not is_busy(exc) or time.monotonic() > deadline:
+                    raise
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+    async def _rows(self, sql: str, parameters: Any) -> list[dict[str, Any]]:
+        return self._connection.execute(sql, parameters).fetchall()
+
+    async def execute(self, sql: str, parameters: Any = ()) -> None:
+        if sql.strip().upper() == "COMMIT":
+            await self.commit()
+        else:
+            await self.locked(lambda: self._rows(sql, parameters))
+
+    async def execute_fetchall(self, sql: str, parameters: Any = ()) -> list[dict[str, Any]]:
+        return await self.locked(lambda: self._rows(sql, parameters))
+
+    async def commit(self) -> None:
+        if self._connection.in_transaction:
+            await asyncio.to_thread(self._connection.execute, "COMMIT")
+
+    async def rollback(self) -> None:
+        if self._connection.in_transaction:
+            self._connection.execute("ROLLBACK")
+
+    async def autocommit(self, sql: str, parameters: Any) -> list[dict[str, Any]]:
+        """A write outside a transaction: it commits (and syncs) by itself, in a worker thread."""
+        return await self.locked(
+            lambda: asyncio.to_thread(lambda: self._connection.execute(sql, parameters).fetchall())
+        )
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self._connection.close()
+
+
 class PooledTransaction(SQLiteTransaction):
-    """A transaction on a pooled connection, given back (not closed) when it ends."""
+    """A transaction on a pooled connection, given back (not closed) when it ends; a write
+    transaction runs on the engine's InlineWriter instead."""
 
     __slots__ = ("_lease", "_writer")
 
@@ -140,8 +220,8 @@ class PooledTransaction(SQLiteTransaction):
 
 class PooledSQLiteEngine(SQLiteEngine):
     __slots__ = (
-        "_idle", "_inline", "_inline_connections", "_inline_lock", "_open", "_slots", "size",
-        "writer",
+        "_idle", "_inline", "_inline_connections", "_inline_lock", "_open", "_slots",
+        "_writer_connection", "size", "writer",
     )  # fmt: skip
 
     def __init__(
@@ -158,6 +238,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         self._inline = threading.local()
         self._inline_lock = threading.Lock()
         self._inline_connections: list[sqlite3.Connection] = []
+        self._writer_connection: InlineWriter | None = None
 
     @property
     def open_connections(self) -> int:
@@ -203,21 +284,29 @@ class PooledSQLiteEngine(SQLiteEngine):
             self._slots.release()
 
     @contextlib.asynccontextmanager
-    async def lease(self, writes: bool) -> AsyncIterator[aiosqlite.Connection]:
-        """A connection for one statement or one transaction. A write takes the writer slot
-        first, so that at most one pooled connection waits on SQLite's write lock while the
-        others serve readers."""
-        if writes:
-            await self.writer.acquire()
-        try:
+    async def lease(self, writes: bool) -> AsyncIterator[aiosqlite.Connection | InlineWriter]:
+        """A connection for one statement or one transaction: a pooled one to read, the
+        InlineWriter (after the writer slot) to write."""
+        if not writes:
             connection = await self.acquire()
             try:
                 yield connection
             finally:
                 await self.release(connection)
+            return
+        await self.writer.acquire()
+        try:
+            if self._writer_connection is None:
+                self._writer_connection = InlineWriter(self.connection_kwargs)
+            writer = self._writer_connection
+            try:
+                yield writer
+            finally:
+                # A failed COMMIT leaves the transaction open: end it before the next holder.
+                with contextlib.suppress(sqlite3.Error):
+                    await writer.rollback()
         finally:
-            if writes:
-                self.writer.release()
+            self.writer.release()
 
     async def close(self) -> None:
         """Close the idle connections (at shutdown; a connection in use closes when given back)."""
@@ -227,6 +316,9 @@ class PooledSQLiteEngine(SQLiteEngine):
         for reader in inline:
             with contextlib.suppress(sqlite3.Error):
                 reader.close()
+        if self._writer_connection is not None and self.writer.free:
+            self._writer_connection.close()
+            self._writer_connection = None
         idle, self._idle = self._idle, []
         for connection in idle:
             self._open.discard(connection)
@@ -251,11 +343,15 @@ class PooledSQLiteEngine(SQLiteEngine):
             rows = self._read_inline(query, args or [])
             if rows is not None:
                 return rows
-        # Autocommit (isolation_level None): a single statement commits by itself. A write
-        # takes the writer slot as a write transaction does: otherwise writes that wait for
-        # SQLite's lock (a counter, a session touch) each hold a pooled connection meanwhile,
-        # and under load they took the whole pool from the readers.
-        async with self.lease(writes=is_write(query)) as connection:
+        if is_write(query):
+            # Autocommit (isolation_level None): the statement commits by itself. It takes the
+            # writer slot as a write transaction does: otherwise writes that wait for SQLite's
+            # lock (a counter, a session touch) each held a pooled connection meanwhile, and
+            # under load they took the whole pool from the readers.
+            async with self.lease(writes=True) as writer:
+                assert isinstance(writer, InlineWriter)
+                return await writer.autocommit(query, args or [])
+        async with self.lease(writes=False) as connection:
             return await self._run_in_existing_connection(
                 connection, query, args, query_type, table
             )
@@ -296,10 +392,6 @@ class PooledSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: Any = None,
     ) -> Any:
-        if query_type == "insert" and not HAS_RETURNING:
-            return await super()._run_in_existing_connection(
-                connection, query, args, query_type, table
-            )
         # One hop to the connection's thread: execute and fetch together (inserts return their
         # keys through RETURNING).
         return list(await connection.execute_fetchall(query, args or []))

@@ -212,3 +212,59 @@ async def test_a_long_read_is_stopped_and_finished_by_the_pool(tmp_path: Path) -
             await engine.run_ddl("SELECT * FROM no_such_table")  # errors still surface
     finally:
         await engine.close()
+
+
+async def test_a_lock_held_by_another_process_is_waited_for_without_blocking_the_loop(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "other.sqlite3"
+    engine = PooledSQLiteEngine(path=str(path), size=2, timeout=0.5)
+    try:
+        await prepare_database(engine)
+        await engine.run_ddl("CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER)")
+        await engine.run_ddl("INSERT INTO counter (id, value) VALUES (1, 0)")
+        other = sqlite3.connect(str(path), isolation_level=None)  # another process's writer
+        other.execute("BEGIN IMMEDIATE")
+        ticks = 0
+
+        async def ticker() -> None:
+            nonlocal ticks
+            while True:
+                ticks += 1
+                await asyncio.sleep(0.005)
+
+        ticking = asyncio.create_task(ticker())
+        write = asyncio.create_task(
+            engine.run_ddl("UPDATE counter SET value = value + 1 WHERE id = 1")
+        )
+        await asyncio.sleep(0.1)
+        assert not write.done() and ticks >= 5  # the write waits; the loop keeps running
+        assert await value(engine) == 0  # and reads are served meanwhile
+        other.execute("COMMIT")
+        await asyncio.wait_for(write, timeout=2)
+        assert await value(engine) == 1
+
+        other.execute("BEGIN IMMEDIATE")  # never given up: the busy timeout ends the wait
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            async with engine.transaction(transaction_type=TransactionType.immediate):
+                await engine.run_ddl("UPDATE counter SET value = 5 WHERE id = 1")
+        other.execute("ROLLBACK")
+        other.close()
+        ticking.cancel()
+        assert engine.writer.free == 1
+        assert await value(engine) == 1
+    finally:
+        await engine.close()
+
+
+async def test_writes_check_foreign_keys(engine: PooledSQLiteEngine) -> None:
+    await engine.run_ddl(
+        "CREATE TABLE child (id INTEGER PRIMARY KEY, counter INTEGER REFERENCES counter (id))"
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        await engine.run_ddl("INSERT INTO child (counter) VALUES (99)")
+    with pytest.raises(sqlite3.IntegrityError):
+        async with engine.transaction(transaction_type=TransactionType.immediate):
+            await engine.run_ddl("INSERT INTO child (counter) VALUES (1)")
+            await engine.run_ddl("INSERT INTO child (counter) VALUES (98)")
+    assert await engine.run_ddl("SELECT count(*) AS n FROM child") == [{"n": 0}]
