@@ -19,6 +19,7 @@ from api.demo_articles import load_demo_articles
 from api.demo_events import load_demo_events
 from api.demo_members import load_demo_organisations
 from api.demo_recordings import load_demo_recordings
+from api.demo_search_log import load_demo_search_log
 from api.demo_solutions import load_demo_solutions
 from api.permissions import Role
 from api.searching.indexing import queue_everything
@@ -74,13 +75,15 @@ async def load_demo_content(settings: Settings) -> int:
     offered = await load_demo_solutions()
     held = await load_demo_events()
     recorded = await load_demo_recordings(settings)
+    searched = await load_demo_search_log()
     if published or offered:
         # Some demo content is written directly, past the services: the index hears of all.
         await queue_everything()
-    if created or organisations or applications or published or offered or held or recorded:
+    counts = (created, organisations, applications, published, offered, held, recorded, searched)
+    if any(counts):
         log.info(
             "demo content: %d accounts, %d organisations, %d applications, %d articles, "
-            "%d solutions, %d events, %d recordings created",
-            created, organisations, applications, published, offered, held, recorded,
-        )  # fmt: skip
-    return created + organisations + applications + published + offered + held + recorded
+            "%d solutions, %d events, %d recordings, %d search log rows created",
+            *counts,
+        )
+    return sum(counts)

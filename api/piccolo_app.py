@@ -29,7 +29,14 @@ from api.mail.tables import OutboxMail
 from api.media.tables import MediaItem
 from api.members.tables import Organisation, OrganisationContact
 from api.recordings.tables import Recording, RecordingMonthlyView
-from api.searching.tables import SearchClick, SearchLog, SearchOutbox, SearchSynonym
+from api.searching.tables import (
+    SearchClick,
+    SearchLog,
+    SearchMonthlyQuery,
+    SearchOutbox,
+    SearchRollup,
+    SearchSynonym,
+)
 from api.solutions.tables import (
     Solution,
     SolutionBookmark,
@@ -80,6 +87,8 @@ TABLES = [
     SearchOutbox,
     SearchSynonym,
     SearchLog,
+    SearchMonthlyQuery,
+    SearchRollup,
     SearchClick,
 ]
 

@@ -88,6 +88,8 @@ class Settings:
     # anti-social-forces check (a second pair of eyes).
     screening_separate_approver: bool = True
     new_members_target: int = 50  # new member organisations wanted per fiscal year
+    # Raw search log rows are deleted after this many days; the monthly figures stay.
+    search_log_retention_days: int = 400
     evidence_max_bytes: int = 10 * 1024 * 1024  # an evidence file of a screening check
     argon2: Argon2Parameters = field(default_factory=Argon2Parameters)
     log_level: str = "INFO"
@@ -124,6 +126,9 @@ class Settings:
                 )
         if not 1 <= self.database_pool_size <= 100:
             raise ConfigurationError("DATABASE_POOL_SIZE must be between 1 and 100")
+        if self.search_log_retention_days < 31:
+            # A month must be over (and rolled up for good) before its rows can go.
+            raise ConfigurationError("SEARCH_LOG_RETENTION_DAYS must be at least 31")
         if self.search_url:
             # The Meilisearch backend comes with the second search issue; until then the
             # setting is refused rather than silently ignored.
@@ -177,6 +182,9 @@ class Settings:
                 env.get("LOGIN_MAX_FAILURES_PER_CLIENT", base.login_max_failures_per_client)
             ),
             new_members_target=int(env.get("NEW_MEMBERS_TARGET", base.new_members_target)),
+            search_log_retention_days=int(
+                env.get("SEARCH_LOG_RETENTION_DAYS", base.search_log_retention_days)
+            ),
             argon2=argon2,
             log_level=env.get("LOG_LEVEL", base.log_level),
             cors_origins=_origins(env.get("CORS_ORIGINS", "")),

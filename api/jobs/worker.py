@@ -83,9 +83,11 @@ class Worker:
         return done
 
     async def housekeeping(self) -> None:
-        """Purge expired sessions and links; abort recording uploads abandoned for a day."""
+        """Purge expired sessions and links; abort recording uploads abandoned for a day; roll
+        up the search log by month and prune its raw rows past the retention period."""
         from api.accounts.service import purge_expired
         from api.recordings.service import clean_abandoned_uploads
+        from api.searching import analytics
         from storage import open_store
 
         purged = await purge_expired()
@@ -95,6 +97,10 @@ class Worker:
         abandoned = await clean_abandoned_uploads(store)
         if abandoned:
             log.info("housekeeping: %d abandoned recording uploads removed", abandoned)
+        await analytics.roll_up_pending()
+        pruned = await analytics.prune(self.settings.search_log_retention_days)
+        if pruned:
+            log.info("housekeeping: %d search log rows past the retention period deleted", pruned)
 
     async def scheduled_tasks(self) -> None:
         """Publish due scheduled articles and remind registrants of tomorrow's events, found from

@@ -3,7 +3,7 @@ with the same parameters, visibility and logging as the search pages."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
 import msgspec
@@ -15,7 +15,7 @@ from api.articles.service import ThemeView
 from api.http.auth import principal_of
 from api.http.params import PageNumber, PerPage, request_principal
 from api.members.reference import INDUSTRY_LABELS
-from api.searching import service
+from api.searching import analytics, service
 from api.searching.service import CaseStudySearch, SearchPage, SolutionSearch
 from api.solutions.taxonomy import CategoryView, list_categories
 
@@ -197,4 +197,116 @@ class SearchController(Controller):
         return solution_results(result, labels)
 
 
-ROUTES = [SearchController]
+class FiguresOut(msgspec.Struct):
+    searches: int
+    distinct_queries: int
+    zero_results: int
+    zero_share: float | None  # per cent of searches
+    clicks: int
+    click_through: float | None  # clicks per search, per cent
+    average_position: float | None  # of the opened results (1 is the first)
+
+    @classmethod
+    def of(cls, figures: analytics.Figures) -> FiguresOut:
+        return cls(
+            searches=figures.searches, distinct_queries=figures.distinct_queries,
+            zero_results=figures.zero_results, zero_share=figures.zero_share,
+            clicks=figures.clicks, click_through=figures.click_through,
+            average_position=figures.average_position,
+        )  # fmt: skip
+
+
+class AudienceFiguresOut(msgspec.Struct):
+    audience: str  # public, member or staff
+    label: str
+    figures: FiguresOut
+
+
+class MonthFiguresOut(msgspec.Struct):
+    month: str  # 2026-11
+    figures: FiguresOut
+
+
+class QueryFiguresOut(msgspec.Struct):
+    query: str
+    index: str  # solutions or case_studies
+    index_label: str
+    searches: int
+    zero_results: int
+    clicks: int
+    click_through: float | None
+    try_url: str  # the search page with this query
+
+
+class SearchAnalyticsOut(msgspec.Struct):
+    kind: str  # month or fiscal_year
+    period: str  # 2026-11 or 2026
+    label: str
+    first_day: date
+    last_day: date
+    totals: FiguresOut
+    previous: FiguresOut  # the previous month or fiscal year
+    by_audience: list[AudienceFiguresOut]
+    by_month: list[MonthFiguresOut]  # the fiscal year's months, or the 12 up to the month
+    top_queries: list[QueryFiguresOut]
+    no_result_queries: list[QueryFiguresOut]
+    rolled_up_at: datetime | None
+
+    @classmethod
+    def of(cls, report: analytics.SearchAnalytics) -> SearchAnalyticsOut:
+        def queries(found: list[analytics.QueryFigures]) -> list[QueryFiguresOut]:
+            return [
+                QueryFiguresOut(
+                    query=q.query,
+                    index=q.index,
+                    index_label=q.index_label,
+                    searches=q.searches,
+                    zero_results=q.zero_results,
+                    clicks=q.clicks,
+                    click_through=q.click_through,
+                    try_url=q.try_url,
+                )
+                for q in found
+            ]
+
+        period = report.period
+        return cls(
+            kind=period.kind, period=period.code, label=period.label, first_day=period.first,
+            last_day=period.end - timedelta(days=1), totals=FiguresOut.of(report.totals),
+            previous=FiguresOut.of(report.previous),
+            by_audience=[
+                AudienceFiguresOut(code, label, FiguresOut.of(figures))
+                for code, label, figures in report.by_audience
+            ],
+            by_month=[
+                MonthFiguresOut(analytics.month_period(month).code, FiguresOut.of(figures))
+                for month, figures in report.by_month
+            ],
+            top_queries=queries(report.top_queries),
+            no_result_queries=queries(report.no_result_queries),
+            rolled_up_at=report.rolled_up_at,
+        )  # fmt: skip
+
+
+class SearchAnalyticsController(Controller):
+    path = "/api/v1/reports/search"
+    tags = ["検索の分析"]
+
+    @get(
+        "",
+        opt={"action": "reports.search"},
+        summary="検索の分析（月または年度）",
+        description=(
+            "month（2026-11 の形、省略時は今月）または fiscal_year（西暦の開始年、4月〜翌年3月）。"
+            "検索回数は1ページ目の表示の数、クリック率は検索1回あたりの結果を開いた回数（%）です。"
+            "数値は月ごとの集計から読みます（毎時と事務局の操作で集計し、古い生ログを消しても残ります）。"
+        ),
+    )
+    async def report(
+        self, month: FromQuery[str] = "", fiscal_year: FromQuery[str] = ""
+    ) -> SearchAnalyticsOut:
+        period = analytics.parse_period(month, fiscal_year)
+        return SearchAnalyticsOut.of(await analytics.analytics(period))
+
+
+ROUTES = [SearchController, SearchAnalyticsController]

@@ -1,7 +1,7 @@
-"""Piccolo tables of the search: the outbox of index updates, the synonym groups, and the log of
-searches and of the results opened from them."""
+"""Piccolo tables of the search: the outbox of index updates, the synonym groups, the log of
+searches and of the results opened from them, and the log's monthly roll-up."""
 
-from piccolo.columns import Integer, Text, Timestamptz, Varchar
+from piccolo.columns import Boolean, Date, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -45,3 +45,25 @@ class SearchClick(Table, tablename="search_click"):
     position = Integer()
     audience = Varchar(length=16)
     created_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
+class SearchMonthlyQuery(Table, tablename="search_monthly_query"):
+    """One month's searches (Japan time) of one query in one index by one audience: what the
+    search analytics read, kept after the raw log rows are pruned."""
+
+    month = Date(index=True)  # the first day of the month
+    index = Varchar(length=40)
+    audience = Varchar(length=16)
+    query = Varchar(length=200)
+    searches = Integer(default=0)  # first pages asked
+    zero_results = Integer(default=0)  # of them, those that found nothing
+    clicks = Integer(default=0)
+    click_positions = Integer(default=0)  # the sum of the clicked results' positions
+
+
+class SearchRollup(Table, tablename="search_rollup"):
+    """When a month was last rolled up; final once that was after the month ended."""
+
+    month = Date(unique=True)
+    rolled_up_at = Timestamptz(default=TimestamptzNow())
+    final = Boolean(default=False)

@@ -73,3 +73,37 @@ def test_the_report_reflows_at_320px(new_context: Any) -> None:
     assert width <= 320, f"scrollWidth {width}"
     report = describe_violations("/reports/members at 320px", axe_violations(page))
     assert not report, report
+
+
+def test_search_analytics_pass_axe_and_validate(
+    new_context: Any, page: Any, audit: PageAudit
+) -> None:
+    # A search to count: the log is written within seconds, then staff roll it up.
+    page.goto("/search?q=いちご")
+    staff = new_context().new_page()
+    login(staff, *STAFF)
+    staff.goto("/reports/search")
+    staff.wait_for_timeout(2500)  # the log's batch (every two seconds)
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="いま集計する").click()
+    audit.check(staff, "/reports/search (staff, after rolling up)")
+    main = staff.locator("main").inner_text()
+    assert "検索ログを集計しました" in main and "いちご" in main
+    charts = staff.locator("figure.bar-chart [role='img']")
+    assert charts.count() == 2
+    assert staff.locator("table.chart-table caption").count() == 2
+    with staff.expect_download() as download:
+        staff.get_by_role(
+            "link", name="「よく検索された言葉」をCSVでダウンロード", exact=False
+        ).click()
+    assert download.value.suggested_filename.endswith(".csv")
+
+    official = new_context().new_page()
+    login(official, *OFFICIAL)
+    audit.visit(official, "/reports/search?year=2026", label="/reports/search?year=2026")
+    assert official.get_by_role("button", name="いま集計する").count() == 0
+    audit.visit(official, "/reports/search?month=2021-05", label="/reports/search (empty)")
+    assert "検索の記録はありません" in official.locator("main").inner_text()
+    audit.visit(official, "/reports/search?month=13", 422, label="/reports/search (bad month)")
+    assert official.locator(".error-summary").is_visible()
+    audit.finish()

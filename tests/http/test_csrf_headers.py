@@ -25,6 +25,7 @@ from api.members import service as members
 from api.members.reference import MembershipStatus
 from api.permissions import Role
 from api.piccolo_app import TABLES
+from api.searching.tables import SearchLog
 from api.settings import Settings
 from api.spreadsheets import CSV_TYPE
 from storage import new_key, open_store
@@ -200,6 +201,8 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
     # Applications: the applicant's answers to requests for more information (the step pages
     # and the resubmission each have a link of their own) and one application to reject.
     respond = await _info_token(settings, world, 13)
+    # A logged search, so that rolling the search log up has something to write.
+    await SearchLog.insert(SearchLog(index="solutions", query="kintone", audience="member"))
     respond_form = (await applications.application_for_token(respond)).as_input().as_form()
     resubmit = await _info_token(settings, world, 14)
     resubmit_form = (await applications.application_for_token(resubmit)).as_input().as_form()
@@ -394,6 +397,7 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
             key: Form(url, data, role, writes=writes)
             for key, (url, data, role, writes) in (await event_forms(settings, world)).items()
         },
+        ("POST", "/reports/search/roll-up"): ("/reports/search/roll-up", {}, Role.STAFF),
         # Recordings: a recording of its own for every route (and a poster, a multipart form).
         **{
             key: Form(

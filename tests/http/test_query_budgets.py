@@ -36,6 +36,7 @@ BUDGETS: list[tuple[Role, str, int]] = [
     (Role.STAFF, "/console/members", 4),
     (Role.EDITOR, "/console/articles", 4),
     (Role.OFFICIAL, "/reports/members", 3),
+    (Role.OFFICIAL, "/reports/search", 8),  # the session and seven reads of the monthly rows
     (Role.MEMBER_USER, "/events", 6),
     (Role.MEMBER_USER, "/events/{event}", 5),
     (Role.MEMBER_ADMIN, "/events/{event}", 6),  # and the colleagues it may register

@@ -29,6 +29,8 @@ from api.pagination import PageRequest
 from api.permissions import Role
 from api.principal import Principal
 from api.reports import service as reports
+from api.searching import analytics
+from api.searching.tables import SearchClick, SearchLog
 from api.settings import Settings
 from tests.querycount import count_queries
 
@@ -68,6 +70,7 @@ async def test_loading_twice_creates_everything_once(settings: Settings, db: Non
     assert first == (
         len(DEMO_ORGANISATIONS) + len(DEMO_ACCOUNTS) + len(DEMO_APPLICATIONS)
         + demo_solution_count() + len(DEMO_EVENTS) + len(DEMO_RECORDINGS)
+        + await SearchLog.count() + await SearchClick.count()
     )  # fmt: skip
     counts = (await Organisation.count(), await OrganisationContact.count(), await Account.count())
     with count_queries() as second_run:
@@ -77,8 +80,20 @@ async def test_loading_twice_creates_everything_once(settings: Settings, db: Non
         await OrganisationContact.count(),
         await Account.count(),
     ) == counts
-    assert second_run.count <= 7  # a second start only looks (once per kind of content)
+    assert second_run.count <= 8  # a second start only looks (once per kind of content)
     assert counts[0] == len(DEMO_ORGANISATIONS)
+
+
+async def test_the_demo_search_log_gives_the_analytics_something_to_show(
+    settings: Settings, db: None
+) -> None:
+    await load_demo_content(settings)
+    last_month = analytics.month_period(analytics.add_months(analytics.current_month(), -1))
+    report = await analytics.analytics(last_month)
+    assert report.totals.searches > 100 and report.totals.clicks > 0
+    assert report.top_queries[0].query == "kintone"
+    assert {q.query for q in report.no_result_queries} >= {"生成AI", "ドローン"}
+    assert all(figures.searches for _, _, figures in report.by_audience)
 
 
 async def test_demo_member_accounts_belong_to_an_active_public_member(

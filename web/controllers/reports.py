@@ -1,20 +1,28 @@
-"""Reports for staff and prefecture officials: the member report per fiscal year.
+"""Reports for staff and prefecture officials: the member report per fiscal year and the search
+analytics per month or fiscal year.
 
-The page, its CSV and its XLSX all come from api.reports.service.member_report; the year comes in
-as text so that a mistyped year gets a Japanese message instead of a framework error.
+Each page, its CSV and its XLSX come from one service call (api.reports.service.member_report,
+api.searching.analytics.analytics); periods come in as text so that a mistyped one gets a
+Japanese message instead of a framework error.
 """
 
 from __future__ import annotations
 
-from litestar import Request, Response, get
+from urllib.parse import urlencode
+
+from litestar import Request, Response, get, post
+from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
 from api.dates import format_fiscal_year
 from api.errors import ValidationFailed
 from api.reports import service
+from api.reports.service import Breakdown, Bucket
+from api.searching import analytics
 from api.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 from web.downloads import download
+from web.forms import form_values
 from web.rendering import page
 
 
@@ -61,4 +69,98 @@ async def member_report_xlsx(request: Request, year: FromQuery[str] = "") -> Res
     return download(body, XLSX_TYPE, service.export_filename(report, "xlsx"))
 
 
-ROUTES = [member_report, member_report_csv, member_report_xlsx]
+# --- search analytics ------------------------------------------------------------------------
+
+SEARCH = {"action": "reports.search"}
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _month_chart(report: analytics.SearchAnalytics) -> Breakdown:
+    buckets = tuple(
+        Bucket(analytics.month_period(month).code, analytics.format_month(month), f.searches)
+        for month, f in report.by_month
+    )
+    return Breakdown("months", "月ごとの検索回数", buckets)
+
+
+def _audience_chart(report: analytics.SearchAnalytics) -> Breakdown:
+    buckets = tuple(Bucket(code, label, f.searches) for code, label, f in report.by_audience)
+    return Breakdown("audiences", "利用者の区分ごとの検索回数", buckets)
+
+
+def _period_query(period: analytics.Period) -> str:
+    key = "year" if period.kind == "fiscal_year" else "month"
+    return urlencode({key: period.code})
+
+
+@get("/reports/search", opt=SEARCH, include_in_schema=False)
+async def search_report(
+    request: Request, month: FromQuery[str] = "", year: FromQuery[str] = "",
+    rolled: FromQuery[str] = "",
+) -> Template:  # fmt: skip
+    choices = {
+        "month_options": analytics.month_choices(), "year_options": analytics.year_choices(),
+    }  # fmt: skip
+    try:
+        period = analytics.parse_period(month, year)
+    except ValidationFailed as exc:
+        return page(
+            request, "reports/search.html", status_code=422, headers=NO_STORE, errors=exc.errors,
+            report=None, selected_month=month[:10], selected_year=year[:10], **choices,
+        )  # fmt: skip
+    report = await analytics.analytics(period)
+    return page(
+        request, "reports/search.html", headers=NO_STORE, report=report,
+        tables=analytics.tables(report), month_chart=_month_chart(report),
+        audience_chart=_audience_chart(report), period_query=_period_query(period),
+        selected_month=period.code if period.kind == "month" else "",
+        selected_year=period.code if period.kind == "fiscal_year" else "",
+        rolled=rolled == "1", change=analytics.change, **choices,
+    )  # fmt: skip
+
+
+async def _search_table(
+    month: str, year: str, table: str
+) -> tuple[analytics.SearchAnalytics, analytics.ReportTable]:
+    report = await analytics.analytics(analytics.parse_period(month, year))
+    found = analytics.tables(report).get(table)
+    if found is None:
+        raise NotFoundException("no such table")
+    return report, found
+
+
+@get("/reports/search.csv", opt=SEARCH, include_in_schema=False)
+async def search_report_csv(
+    month: FromQuery[str] = "", year: FromQuery[str] = "", table: FromQuery[str] = "summary"
+) -> Response[bytes]:
+    report, found = await _search_table(month, year, table)
+    body = csv_bytes(found.header, found.rows)
+    return download(body, CSV_TYPE, analytics.export_names(report, found, "csv"))
+
+
+@get("/reports/search.xlsx", opt=SEARCH, include_in_schema=False)
+async def search_report_xlsx(
+    month: FromQuery[str] = "", year: FromQuery[str] = "", table: FromQuery[str] = "summary"
+) -> Response[bytes]:
+    report, found = await _search_table(month, year, table)
+    widths = (24, 30, *([16] * (len(found.header) - 2)))
+    body = xlsx_bytes(found.title, found.header, found.rows, widths=widths)
+    return download(body, XLSX_TYPE, analytics.export_names(report, found, "xlsx"))
+
+
+@post("/reports/search/roll-up", opt={"action": "search.roll_up"}, include_in_schema=False)
+async def search_roll_up(request: Request) -> Redirect:
+    """Count the log into the monthly figures now (the worker does it every hour)."""
+    values, _ = await form_values(request)
+    try:
+        period = analytics.parse_period(values.get("month", ""), values.get("year", ""))
+    except ValidationFailed:
+        period = analytics.month_period(analytics.current_month())
+    await analytics.roll_up_pending()
+    return Redirect(f"/reports/search?{_period_query(period)}&rolled=1", status_code=303)
+
+
+ROUTES = [
+    member_report, member_report_csv, member_report_xlsx, search_report, search_report_csv,
+    search_report_xlsx, search_roll_up,
+]  # fmt: skip
