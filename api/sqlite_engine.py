@@ -9,10 +9,11 @@ one that needs more is stopped and run again by the pool.
 
 Transactions keep their meaning: a transaction holds one connection until it ends. Writes
 (IMMEDIATE/EXCLUSIVE transactions and single write statements) take the process's one writer
-slot and run on one write connection (InlineWriter) on the event loop's thread, the COMMIT in a
-worker thread: holding the slot then costs no turn of a busy event loop per statement, which
-under load made sign-ins queue for seconds. A lock held by another process (`kdx serve
---workers N`, the worker) is waited for asynchronously, up to the busy timeout.
+slot and run on one write connection (InlineWriter) on the event loop's thread (commits do not
+wait for the disk: synchronous=NORMAL in WAL mode): holding the slot then costs no turn of a
+busy event loop per statement, which under load made sign-ins queue for seconds. A lock held
+by another process (`kdx serve --workers N`, the worker) is waited for asynchronously, up to
+the busy timeout.
 """
 
 from __future__ import annotations
@@ -106,9 +107,11 @@ def is_busy(exc: sqlite3.OperationalError) -> bool:
 
 class InlineWriter:
     """The process's one write connection, driven from the event loop's thread by whoever holds
-    the writer slot: a write transaction's statements run without a hop to another thread (so
-    that under load the slot is not held for a turn of the busy event loop per statement), and
-    only the COMMIT, where SQLite syncs the file, runs in a worker thread. It offers the async
+    the writer slot: a write transaction runs without a hop to another thread, so that under
+    load the slot is not held for a turn of the busy event loop per statement (that queued
+    sign-ins behind view counters for seconds). With synchronous=NORMAL, which WAL mode makes
+    safe from corruption, a COMMIT writes to the WAL without waiting for the disk (a power cut
+    may lose the last commits, never the database); checkpoints sync it. It offers the async
     methods that Piccolo's transactions and this engine call on a connection.
 
     Its busy timeout is zero: when another process holds SQLite's write lock, a statement fails
@@ -122,6 +125,7 @@ class InlineWriter:
         self._connection = sqlite3.connect(**options)
         self._connection.row_factory = dict_factory
         self._connection.execute("PRAGMA foreign_keys = 1")
+        self._connection.execute("PRAGMA synchronous = NORMAL")
 
     @property
     def in_transaction(self) -> bool:
@@ -145,27 +149,19 @@ class InlineWriter:
         return self._connection.execute(sql, parameters).fetchall()
 
     async def execute(self, sql: str, parameters: Any = ()) -> None:
-        if sql.strip().upper() == "COMMIT":
-            await self.commit()
-        else:
-            await self.locked(lambda: self._rows(sql, parameters))
+        await self.locked(lambda: self._rows(sql, parameters))
 
     async def execute_fetchall(self, sql: str, parameters: Any = ()) -> list[dict[str, Any]]:
+        """A statement's rows (outside a transaction it commits by itself)."""
         return await self.locked(lambda: self._rows(sql, parameters))
 
     async def commit(self) -> None:
         if self._connection.in_transaction:
-            await asyncio.to_thread(self._connection.execute, "COMMIT")
+            self._connection.execute("COMMIT")
 
     async def rollback(self) -> None:
         if self._connection.in_transaction:
             self._connection.execute("ROLLBACK")
-
-    async def autocommit(self, sql: str, parameters: Any) -> list[dict[str, Any]]:
-        """A write outside a transaction: it commits (and syncs) by itself, in a worker thread."""
-        return await self.locked(
-            lambda: asyncio.to_thread(lambda: self._connection.execute(sql, parameters).fetchall())
-        )
 
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
@@ -350,7 +346,7 @@ class PooledSQLiteEngine(SQLiteEngine):
             # under load they took the whole pool from the readers.
             async with self.lease(writes=True) as writer:
                 assert isinstance(writer, InlineWriter)
-                return await writer.autocommit(query, args or [])
+                return await writer.execute_fetchall(query, args or [])
         async with self.lease(writes=False) as connection:
             return await self._run_in_existing_connection(
                 connection, query, args, query_type, table

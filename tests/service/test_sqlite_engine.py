@@ -42,6 +42,10 @@ async def test_statements_reuse_a_few_long_lived_connections(engine: PooledSQLit
 async def test_the_database_is_in_wal_mode_with_foreign_keys_on(engine: PooledSQLiteEngine) -> None:
     assert (await engine.run_ddl("PRAGMA journal_mode"))[0]["journal_mode"] == "wal"
     assert (await engine.run_ddl("PRAGMA foreign_keys"))[0]["foreign_keys"] == 1
+    async with engine.transaction(transaction_type=TransactionType.immediate):
+        # Writes commit to the WAL without waiting for the disk (safe from corruption in WAL).
+        assert (await engine.run_ddl("PRAGMA synchronous"))[0]["synchronous"] == 1
+        assert (await engine.run_ddl("PRAGMA foreign_keys"))[0]["foreign_keys"] == 1
 
 
 async def test_a_failed_transaction_leaves_nothing_and_its_connection_clean(
