@@ -110,6 +110,7 @@ _ACTIONS = [
     # Search analytics: officials read them; staff also roll the log up on demand.
     Action("reports.search", _SECRETARIAT | {Role.OFFICIAL}, scope="reports:read"),
     Action("search.roll_up", _SECRETARIAT),
+    Action("search.synonyms", _SECRETARIAT),
     # A member's own organisation (the service checks that it is theirs and active).
     Action("organisation.view", _MEMBERS, scope="organisation:read"),
     Action("organisation.manage", frozenset({Role.MEMBER_ADMIN}), scope="organisation:write"),

@@ -121,7 +121,9 @@ class CaseStudySearch:
 UNAVAILABLE = "検索は一時的に利用できません。しばらくたってから再度お試しください。"
 
 
-async def _search(backend: SearchBackend, index: str, query: SearchQuery) -> SearchResult:
+async def run_search(backend: SearchBackend, index: str, query: SearchQuery) -> SearchResult:
+    """A search on the backend; an index not set up yet is set up first, a backend that is
+    down raises Unavailable (503 with a Japanese message)."""
     try:
         try:
             return await backend.search(index, query)
@@ -148,7 +150,7 @@ async def search_solutions(
     backend is down; the pages say so)."""
     check_directory_access(principal)
     query = search.query()
-    result = await _search(backend, SOLUTIONS, query)
+    result = await run_search(backend, SOLUTIONS, query)
     search_log.searched(SOLUTIONS, query.text, query.filters, result.total, query.page, principal)
     views = await solutions.listed_views([int(h.id) for h in result.hits if h.id.isdigit()])
     return SearchPage(
@@ -162,7 +164,7 @@ async def search_case_studies(
 ) -> SearchPage[ArticleView]:
     """Published case studies matching the search, best first (anyone may search them)."""
     query = search.query()
-    result = await _search(backend, CASE_STUDIES, query)
+    result = await run_search(backend, CASE_STUDIES, query)
     search_log.searched(
         CASE_STUDIES, query.text, query.filters, result.total, query.page, principal
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.browser.conftest import MEMBER, PageAudit, login
+from tests.browser.conftest import MEMBER, STAFF, PageAudit, login
 from tests.browser.test_keyboard import focused, tab_to
 
 
@@ -62,4 +62,29 @@ def test_members_search_solutions(page: Any, audit: PageAudit) -> None:
     with page.expect_navigation():
         page.locator(".search-hit-title a").first.click()
     assert "/platform/solutions/" in page.url and "/search" not in page.url
+    audit.finish()
+
+
+def test_the_synonym_editor_with_a_preview(new_context: Any, audit: PageAudit) -> None:
+    staff = new_context().new_page()
+    login(staff, *STAFF)
+    audit.visit(staff, "/console/search/synonyms", label="/console/search/synonyms")
+    assert staff.locator("table.data-table tbody tr").count() >= 10  # the default groups
+    staff.get_by_label("同じ意味の言葉").fill("いちご\n苺")
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="プレビュー（保存しません）").click()
+    audit.check(staff, "/console/search/synonyms (a preview)")
+    preview = staff.locator(".synonym-preview")
+    assert "プレビュー: いちご・苺" in preview.inner_text()
+    assert staff.get_by_label("同じ意味の言葉").input_value() == "いちご\n苺"
+    staff.get_by_label("同じ意味の言葉").fill("いちご")
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="追加する").click()
+    audit.check(staff, "/console/search/synonyms (an error)")
+    assert staff.locator("#error-words").is_visible()
+    first = staff.locator("table.data-table tbody tr a").first
+    with staff.expect_navigation():
+        first.click()
+    audit.check(staff, "/console/search/synonyms/<id>")
+    assert staff.get_by_role("button", name="削除する").is_visible()
     audit.finish()

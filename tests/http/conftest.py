@@ -78,6 +78,7 @@ class World:
             "material_id": "999999",
             # Recordings: ids that name no row (404 after the guard for those allowed).
             "recording_id": "999999",
+            "synonym_id": "999999",  # no such synonym group: 404 after the guard
             "part_number": "1",
         }
 

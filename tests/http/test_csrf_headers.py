@@ -25,7 +25,8 @@ from api.members import service as members
 from api.members.reference import MembershipStatus
 from api.permissions import Role
 from api.piccolo_app import TABLES
-from api.searching.tables import SearchLog
+from api.searching.indexing import ensure_default_synonyms
+from api.searching.tables import SearchLog, SearchSynonym
 from api.settings import Settings
 from api.spreadsheets import CSV_TYPE
 from storage import new_key, open_store
@@ -203,6 +204,8 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
     respond = await _info_token(settings, world, 13)
     # A logged search, so that rolling the search log up has something to write.
     await SearchLog.insert(SearchLog(index="solutions", query="kintone", audience="member"))
+    await ensure_default_synonyms()
+    synonym_groups = [row["id"] for row in await SearchSynonym.select(SearchSynonym.id)]
     respond_form = (await applications.application_for_token(respond)).as_input().as_form()
     resubmit = await _info_token(settings, world, 14)
     resubmit_form = (await applications.application_for_token(resubmit)).as_input().as_form()
@@ -398,6 +401,22 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
             for key, (url, data, role, writes) in (await event_forms(settings, world)).items()
         },
         ("POST", "/reports/search/roll-up"): ("/reports/search/roll-up", {}, Role.STAFF),
+        # Search synonyms: a group of its own to change and one to delete.
+        ("POST", "/console/search/synonyms"): (
+            "/console/search/synonyms",
+            {"words": "農作業\n農業", "intent": "save"},
+            Role.STAFF,
+        ),
+        ("POST", "/console/search/synonyms/{synonym_id:int}"): (
+            f"/console/search/synonyms/{synonym_groups[0]}",
+            {"words": "DX\nデジタル変革"},
+            Role.STAFF,
+        ),
+        ("POST", "/console/search/synonyms/{synonym_id:int}/delete"): (
+            f"/console/search/synonyms/{synonym_groups[1]}/delete",
+            {"confirm": "yes"},
+            Role.STAFF,
+        ),
         # Recordings: a recording of its own for every route (and a poster, a multipart form).
         **{
             key: Form(

@@ -18,6 +18,7 @@ from web.controllers import (
     recordings,
     reports,
     search,
+    search_console,
     site,
     solutions,
 )
@@ -35,6 +36,7 @@ ROUTES = [
     *reports.ROUTES,
     *recordings.ROUTES,
     *search.ROUTES,
+    *search_console.ROUTES,
     *media.ROUTES,
     *editor.ROUTES,
     *editor_pages.ROUTES,
