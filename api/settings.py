@@ -65,6 +65,7 @@ class Settings:
     smtp_url: str = ""
     storage_url: str = ""  # empty: files under DATA_DIR/objects; s3://... for MinIO
     search_url: str = ""  # empty: the embedded index under DATA_DIR/search.sqlite3
+    search_api_key: str = ""  # Meilisearch's key, with SEARCH_URL
     mail_from: str = "熊本県DX推進コンソーシアム事務局 <noreply@kumamoto-dx.example.jp>"
     session_cookie_secure: bool = False
     behind_tls: bool = False
@@ -129,11 +130,10 @@ class Settings:
         if self.search_log_retention_days < 31:
             # A month must be over (and rolled up for good) before its rows can go.
             raise ConfigurationError("SEARCH_LOG_RETENTION_DAYS must be at least 31")
-        if self.search_url:
-            # The Meilisearch backend comes with the second search issue; until then the
-            # setting is refused rather than silently ignored.
+        if self.search_url and not self.search_url.startswith(("http://", "https://")):
             raise ConfigurationError(
-                "SEARCH_URL is not supported yet: leave it empty for the embedded search"
+                "SEARCH_URL must be Meilisearch's http(s):// address, or empty for the "
+                "embedded search"
             )
         if self.is_production:
             if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
@@ -144,6 +144,10 @@ class Settings:
                 raise ConfigurationError("production mode needs SESSION_COOKIE_SECURE=true (HTTPS)")
             if self.demo_content:
                 raise ConfigurationError("production mode never loads demo content (DEMO_CONTENT)")
+            if self.search_url and not self.search_api_key:
+                raise ConfigurationError(
+                    "production mode needs SEARCH_API_KEY with SEARCH_URL (Meilisearch's key)"
+                )
         return self
 
     @classmethod
@@ -170,6 +174,7 @@ class Settings:
             smtp_url=env.get("SMTP_URL", ""),
             storage_url=env.get("STORAGE_URL", ""),
             search_url=env.get("SEARCH_URL", ""),
+            search_api_key=env.get("SEARCH_API_KEY", ""),
             mail_from=env.get("MAIL_FROM", base.mail_from),
             session_cookie_secure=_bool(env.get("SESSION_COOKIE_SECURE", str(production))),
             behind_tls=_bool(env.get("BEHIND_TLS", str(production))),

@@ -71,6 +71,15 @@ class SearchResult:
     took_ms: float
 
 
+def field_text(value: FieldValue) -> str:
+    """A field's value as one text to search or to cut a snippet from (list items joined)."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "、".join(str(item) for item in value)
+    return str(value)
+
+
 def digest(fields: dict[str, Any]) -> str:
     """A short fingerprint of a document's fields: equal fields, equal digests."""
     canonical = json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

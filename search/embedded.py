@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import html
 import json
 import re
 import sqlite3
@@ -35,12 +34,9 @@ from typing import Any
 
 from search.analysis import (
     analyse_runs,
-    fold_kana,
     index_text,
-    normalise,
     script_of,
     terms_of,
-    to_hiragana,
 )
 from search.base import (
     Document,
@@ -52,12 +48,13 @@ from search.base import (
     SearchResult,
     UnknownField,
     digest,
+    field_text,
 )
+from search.snippets import highlight, mark_form
 
 _INDEX_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _LATIN = re.compile(r"^[a-z0-9]+$")
 TYPO_MIN_LENGTH = 5
-SNIPPET_CHARS = 120
 # Particles alone say nothing about what is searched for: a query drops them (a document
 # keeps them; a query of a particle alone still searches for it).
 QUERY_PARTICLES = frozenset("の を に で と は が や へ も から まで より など および".split())
@@ -67,14 +64,6 @@ def _check_index(index: str) -> str:
     if not _INDEX_NAME.match(index):
         raise ValueError(f"invalid index name: {index!r}")
     return index
-
-
-def _as_text(value: FieldValue) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return "、".join(str(item) for item in value)
-    return str(value)
 
 
 def _as_values(value: FieldValue) -> list[str]:
@@ -244,7 +233,7 @@ class EmbeddedSearch(SearchBackend):
         self, index: str, settings: IndexSettings, rowid: int, values: dict[str, Any]
     ) -> None:
         fields = [name for name, _ in settings.searchable]
-        texts = [index_text(_as_text(values.get(name))) for name in fields]
+        texts = [index_text(field_text(values.get(name))) for name in fields]
         columns = ", ".join(f'"{name}"' for name in fields)
         marks = ", ".join("?" for _ in fields)
         self._connection.execute(
@@ -268,7 +257,7 @@ class EmbeddedSearch(SearchBackend):
         for name in settings.sortable:
             value = values.get(name)
             number = float(value) if isinstance(value, int | float) else None
-            keys.append((name, rowid, number, None if number is not None else _as_text(value)))
+            keys.append((name, rowid, number, None if number is not None else field_text(value)))
         self._connection.executemany(
             f'INSERT INTO "{index}_sortkey" (field, doc, num, txt) VALUES (?, ?, ?, ?)', keys
         )
@@ -519,7 +508,7 @@ class EmbeddedSearch(SearchBackend):
         for row in rows:
             fields = json.loads(row["fields"])
             highlights = {
-                name: highlight(_as_text(fields.get(name)), plan.marks)
+                name: highlight(field_text(fields.get(name)), plan.marks)
                 for name, _ in settings.searchable
             }
             hits.append(SearchHit(row["id"], fields, highlights, -float(row["score"])))
@@ -548,56 +537,3 @@ def _surface(terms: list[str]) -> str:
     if len(terms) > 1 and all(len(t) == 2 for t in terms) and script_of(terms[0][0]) != "kanji":
         return terms[0] + "".join(term[1] for term in terms[1:])
     return "".join(terms)
-
-
-def mark_form(text: str) -> str:
-    """A word as snippets look for it: normalised, katakana as hiragana, no final ー."""
-    return fold_kana(normalise(text)[0])
-
-
-def fold_for_marks(text: str) -> tuple[str, list[int]]:
-    """The text normalised with katakana folded to hiragana, character for character, and the
-    index in `text` of each character."""
-    normalised, origin = normalise(text)
-    return to_hiragana(normalised), origin
-
-
-def highlight(text: str, marks: set[str], width: int = SNIPPET_CHARS) -> str:
-    """The text (cut to a window around the first match when long), escaped, with <mark>
-    around every occurrence of a mark (found in the folded text, so any script or width)."""
-    spans: list[list[int]] = []
-    if marks and text:
-        folded, origin = fold_for_marks(text)
-        found = []
-        for mark in marks:
-            if not mark:
-                continue
-            latin = mark[0].isascii() and mark[0].isalnum()
-            at = folded.find(mark)
-            while at >= 0:
-                # A Latin word is marked where a word begins (ai in "AIで", not in "mail").
-                if not (latin and at > 0 and folded[at - 1].isascii() and folded[at - 1].isalnum()):
-                    found.append((origin[at], origin[at + len(mark) - 1] + 1))
-                at = folded.find(mark, at + len(mark))
-        for start, end in sorted(found):
-            if spans and start <= spans[-1][1]:
-                spans[-1][1] = max(spans[-1][1], end)
-            else:
-                spans.append([start, end])
-    start, end = 0, len(text)
-    if len(text) > width:
-        first = spans[0][0] if spans else 0
-        start = max(0, min(first - width // 4, len(text) - width))
-        end = start + width
-    out: list[str] = ["…" if start > 0 else ""]
-    position = start
-    for span_start, span_end in spans:
-        if span_end <= start or span_start >= end:
-            continue
-        span_start, span_end = max(span_start, start), min(span_end, end)
-        out.append(html.escape(text[position:span_start]))
-        out.append(f"<mark>{html.escape(text[span_start:span_end])}</mark>")
-        position = span_end
-    out.append(html.escape(text[position:end]))
-    out.append("…" if end < len(text) else "")
-    return "".join(out)

@@ -168,5 +168,5 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     # The object store for files (evidence, media, recordings): local directory or S3/MinIO.
     app.state.store = open_store(settings.storage_url, settings.data_dir)
     # The search backend the pages and the API query (the worker keeps the indexes).
-    app.state.search = open_search(settings.search_url, settings.data_dir)
+    app.state.search = open_search(settings.search_url, settings.data_dir, settings.search_api_key)
     return app

@@ -175,7 +175,7 @@ def _reindex(settings: Settings, args: argparse.Namespace) -> int:
         return show
 
     async def run() -> int:
-        backend = open_search(settings.search_url, settings.data_dir)
+        backend = open_search(settings.search_url, settings.data_dir, settings.search_api_key)
         try:
             for index in SETTINGS:
                 label = INDEX_LABELS.get(index, index)
@@ -199,7 +199,7 @@ def _search_check(settings: Settings, args: argparse.Namespace) -> int:
     from search import open_search
 
     async def run() -> int:
-        backend = open_search(settings.search_url, settings.data_dir)
+        backend = open_search(settings.search_url, settings.data_dir, settings.search_api_key)
         clean = True
         try:
             for index in SETTINGS:
@@ -241,7 +241,7 @@ def _search_eval(settings: Settings, args: argparse.Namespace) -> int:
         return 2
 
     async def run() -> int:
-        backend = open_search(settings.search_url, settings.data_dir)
+        backend = open_search(settings.search_url, settings.data_dir, settings.search_api_key)
         try:
             if synonyms is None:
                 await indexing.ensure_default_synonyms()  # a new database: the defaults

@@ -48,7 +48,9 @@ class Worker:
 
         try:
             if self._search is None:
-                self._search = open_search(self.settings.search_url, self.settings.data_dir)
+                self._search = open_search(
+                    self.settings.search_url, self.settings.data_dir, self.settings.search_api_key
+                )
             if not self._search_ready:
                 await indexing.configure_indexes(self._search)
                 self._search_ready = True

@@ -77,3 +77,19 @@ def test_minio_holds_the_recordings_with_a_volume_a_bucket_and_secrets_from_the_
     assert "@objects:9000/kdx?" in app["environment"]["STORAGE_URL"]
     assert app["depends_on"]["objects-bucket"]["condition"] == "service_completed_successfully"
     assert "reverse_proxy objects:9000" in compose["configs"]["caddyfile"]["content"]
+
+
+def test_meilisearch_searches_with_a_volume_a_key_from_the_environment_and_a_health_check() -> None:
+    compose = load()
+    services = compose["services"]
+    search = services["search"]
+    assert search["image"].startswith("getmeili/meilisearch:v1.")
+    assert "search-data:/meili_data" in search["volumes"] and "search-data" in compose["volumes"]
+    assert "?" in search["environment"]["MEILI_MASTER_KEY"], "the key must be required"
+    assert search["environment"]["MEILI_ENV"] == "production"
+    assert "/health" in " ".join(search["healthcheck"]["test"])
+    for name in ("app", "worker"):  # the worker applies the outbox to the same index
+        env = services[name]["environment"]
+        assert env["SEARCH_URL"] == "http://search:7700"
+        assert "MEILI_MASTER_KEY" in env["SEARCH_API_KEY"]
+    assert services["app"]["depends_on"]["search"]["condition"] == "service_healthy"

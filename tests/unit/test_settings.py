@@ -1,3 +1,6 @@
+import asyncio
+from pathlib import Path
+
 import pytest
 
 from api.settings import DEFAULT_SECRET_KEY, ConfigurationError, Settings
@@ -65,3 +68,22 @@ def test_member_and_login_settings_come_from_the_environment() -> None:
     defaults = Settings.from_env({})
     assert (defaults.login_max_failures_per_client, defaults.new_members_target) == (5, 50)
     assert defaults.screening_separate_approver is True
+
+
+def test_search_url_selects_meilisearch_with_its_key(tmp_path: Path) -> None:
+    from search import open_search
+    from search.embedded import EmbeddedSearch
+    from search.meili import MeiliSearch
+
+    settings = Settings.from_env(
+        {**PRODUCTION, "SEARCH_URL": "http://search:7700", "SEARCH_API_KEY": "k" * 24}
+    ).validate()
+    backend = open_search(settings.search_url, settings.data_dir, settings.search_api_key)
+    assert isinstance(backend, MeiliSearch)
+    embedded = open_search("", tmp_path)
+    assert isinstance(embedded, EmbeddedSearch)
+    asyncio.run(embedded.close())
+    with pytest.raises(ConfigurationError, match="SEARCH_API_KEY"):
+        Settings.from_env({**PRODUCTION, "SEARCH_URL": "http://search:7700"}).validate()
+    with pytest.raises(ConfigurationError, match="SEARCH_URL"):
+        Settings.from_env({"SEARCH_URL": "search:7700"}).validate()
