@@ -64,6 +64,22 @@ class TemplateMessages:
         return marked
 
 
+def option_tags(options: Any, selected: object = "") -> Markup:
+    """A select's <option> tags, the selected one marked; a list seen before (the industries,
+    the municipalities) is escaped once per process rather than on every page."""
+    return _option_tags(tuple((str(value), str(text)) for value, text in options), str(selected))
+
+
+@functools.lru_cache(maxsize=512)
+def _option_tags(options: tuple[tuple[str, str], ...], selected: str) -> Markup:
+    return Markup("\n").join(
+        Markup('<option value="{}"{}>{}</option>').format(
+            value, Markup(" selected") if value == selected else "", text
+        )
+        for value, text in options
+    )
+
+
 def _hx_headers(token: str) -> Markup:
     # Escaped JSON for the hx-headers attribute (never Litestar's csrf_input helper).
     return Markup.escape(json.dumps({"X-CSRF-Token": token}))
@@ -113,6 +129,7 @@ def build_environment(locale: str = DEFAULT_LOCALE, locale_dir: Path = LOCALE_DI
     env.globals["query"] = _query
     env.globals["zip"] = zip
     env.globals["hx_headers"] = _hx_headers
+    env.globals["option_tags"] = option_tags
     env.globals["csrf_field_name"] = CSRF_FIELD
     env.globals["static_url"] = static_assets().url
     return env
