@@ -139,10 +139,16 @@ async def migrate(quiet: bool = True) -> None:
         raise RuntimeError(f"migrations failed: {result.message}\n{buffer.getvalue()}")
 
 
+async def _keep_session(connection: Any) -> None:
+    """Given back to the pool as it is: asyncpg has already rolled back a transaction left
+    open, and the app keeps no session state (no SET, LISTEN, cursors or session-level
+    advisory locks), so asyncpg's reset query, a round trip after every statement, is skipped."""
+
+
 async def start_pool(engine: Engine, size: int = DEFAULT_DATABASE_POOL_SIZE) -> None:
     """PostgreSQL's pool opens at start; SQLite's pool opens connections as they are needed."""
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=size)
+        await engine.start_connection_pool(min_size=1, max_size=size, reset=_keep_session)
 
 
 async def close_pool(engine: Engine) -> None:
