@@ -171,12 +171,21 @@ class MeiliSearch(SearchBackend):
         self._settings: dict[str, IndexSettings] = {}
 
     async def _call(self, function: Any, *args: Any, **kwargs: Any) -> Any:
-        from meilisearch.errors import MeilisearchCommunicationError, MeilisearchTimeoutError
+        from meilisearch.errors import (
+            MeilisearchApiError,
+            MeilisearchCommunicationError,
+            MeilisearchTimeoutError,
+        )
 
         try:
             return await asyncio.to_thread(function, *args, **kwargs)
         except (MeilisearchCommunicationError, MeilisearchTimeoutError, OSError) as exc:
             raise SearchUnavailable(f"Meilisearch is unavailable: {exc}") from exc
+        except MeilisearchApiError as exc:
+            if exc.code == "index_not_found":
+                # As the embedded backend says it: the caller sets the index up and asks again.
+                raise LookupError(f"index is not configured: {exc.message}") from exc
+            raise
 
     async def _wait(self, task_info: Any, allowed_codes: tuple[str, ...] = ()) -> None:
         """Wait for a task; a failed one raises SearchTaskFailed (unless its error code is

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from meilisearch.errors import MeilisearchCommunicationError
+from meilisearch.errors import MeilisearchApiError, MeilisearchCommunicationError
 
 from search.base import Document, SearchQuery, SearchUnavailable, UnknownField, digest
 from search.meili import SEARCHABLE_PREFIX, MeiliSearch, SearchTaskFailed, matching_text
@@ -148,6 +148,22 @@ async def test_an_index_that_exists_is_fine_but_a_failed_task_is_loud(fake: Fake
     fake.failures[5] = {"code": "missing_document_id", "message": "no id"}
     with pytest.raises(SearchTaskFailed, match="missing_document_id"):
         await meili.upsert(INDEX, [Document("a", {"title": "x"})])
+
+
+async def test_an_index_not_set_up_yet_is_a_lookup_error_as_in_the_embedded_backend(
+    fake: FakeClient,
+) -> None:
+    class Response:
+        status_code = 404
+        text = '{"message": "Index `solutions_test` not found.", "code": "index_not_found"}'
+
+    def missing(*args: Any, **kwargs: Any) -> Any:
+        raise MeilisearchApiError("not found", Response())  # type: ignore[arg-type]
+
+    meili = MeiliSearch("http://meili.invalid", client=fake)
+    fake.index = lambda uid: type("Missing", (), {"get_settings": missing})()  # type: ignore[method-assign]
+    with pytest.raises(LookupError):
+        await meili.search(INDEX, SearchQuery(text="農業"))
 
 
 async def test_an_unreachable_server_is_unavailable(fake: FakeClient) -> None:
