@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from api.accounts import service as accounts
 from api.db import bind_engine, close_pool, create_engine, migrate, prepare_database
@@ -40,6 +40,29 @@ def _with_database(settings: Settings, work: Callable[[], Awaitable[T]]) -> T:
             await close_pool(engine)
 
     return asyncio.run(run())
+
+
+def _with_search(settings: Settings, work: Callable[[Any], Awaitable[int]]) -> int:
+    """Run a search command's work with the backend SEARCH_URL selects; a backend that cannot be
+    reached or refuses a task ends the command with a Japanese message (exit 1), not a trace."""
+    from search import SearchUnavailable, open_search
+    from search.meili import SearchTaskFailed
+
+    async def run() -> int:
+        backend = open_search(settings.search_url, settings.data_dir, settings.search_api_key)
+        try:
+            return await work(backend)
+        except SearchUnavailable as exc:
+            print(f"検索サーバー（SEARCH_URL={settings.search_url}）に接続できません: {exc}",
+                  file=sys.stderr)  # fmt: skip
+            return 1
+        except SearchTaskFailed as exc:
+            print(f"検索サーバーが処理を受け付けませんでした: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            await backend.close()
+
+    return _with_database(settings, run)
 
 
 def _prepare_site(settings: Settings, with_demo_content: bool = False) -> None:
@@ -163,7 +186,6 @@ def _reindex(settings: Settings, args: argparse.Namespace) -> int:
     """Rebuild every search index from the database, each into a new index swapped in whole."""
     from api.searching import indexing
     from api.searching.reference import SETTINGS
-    from search import open_search
 
     def bar(label: str) -> Callable[[int, int], None]:
         def show(done: int, total: int) -> None:
@@ -174,51 +196,42 @@ def _reindex(settings: Settings, args: argparse.Namespace) -> int:
 
         return show
 
-    async def run() -> int:
-        backend = open_search(settings.search_url, settings.data_dir, settings.search_api_key)
-        try:
-            for index in SETTINGS:
-                label = INDEX_LABELS.get(index, index)
-                count = await indexing.reindex(backend, index, bar(label))
-                print(
-                    f"{label}: {count}件を索引しました。"
-                    if count
-                    else f"{label}: 索引する文書はありません。"
-                )
-        finally:
-            await backend.close()
+    async def run(backend: Any) -> int:
+        for index in SETTINGS:
+            label = INDEX_LABELS.get(index, index)
+            count = await indexing.reindex(backend, index, bar(label))
+            print(
+                f"{label}: {count}件を索引しました。"
+                if count
+                else f"{label}: 索引する文書はありません。"
+            )
         return 0
 
-    return _with_database(settings, run)
+    return _with_search(settings, run)
 
 
 def _search_check(settings: Settings, args: argparse.Namespace) -> int:
     """Documents missing from, stale in or extra to the search indexes."""
     from api.searching import indexing
     from api.searching.reference import SETTINGS
-    from search import open_search
 
-    async def run() -> int:
-        backend = open_search(settings.search_url, settings.data_dir, settings.search_api_key)
+    async def run(backend: Any) -> int:
         clean = True
-        try:
-            for index in SETTINGS:
-                label = INDEX_LABELS.get(index, index)
-                report = await indexing.check(backend, index)
-                for title, ids in (("索引にない", report.missing), ("古い", report.stale),
-                                   ("不要な", report.extra)):  # fmt: skip
-                    if ids:
-                        print(f"{label}: {title}文書 {len(ids)}件: {', '.join(ids[:20])}")
-                if report.pending:
-                    print(f"{label}: 反映待ちの更新 {report.pending}件")
-                clean = clean and report.clean
-                if report.clean:
-                    print(f"{label}: 索引はデータベースと一致しています。")
-        finally:
-            await backend.close()
+        for index in SETTINGS:
+            label = INDEX_LABELS.get(index, index)
+            report = await indexing.check(backend, index)
+            for title, ids in (("索引にない", report.missing), ("古い", report.stale),
+                               ("不要な", report.extra)):  # fmt: skip
+                if ids:
+                    print(f"{label}: {title}文書 {len(ids)}件: {', '.join(ids[:20])}")
+            if report.pending:
+                print(f"{label}: 反映待ちの更新 {report.pending}件")
+            clean = clean and report.clean
+            if report.clean:
+                print(f"{label}: 索引はデータベースと一致しています。")
         return 0 if clean else 1
 
-    return _with_database(settings, run)
+    return _with_search(settings, run)
 
 
 def _search_eval(settings: Settings, args: argparse.Namespace) -> int:
@@ -227,7 +240,6 @@ def _search_eval(settings: Settings, args: argparse.Namespace) -> int:
 
     from api.searching import indexing
     from api.searching.evaluation import JudgedSet, JudgedSetInvalid, evaluate
-    from search import open_search
 
     try:
         judged = JudgedSet.of(json.loads(Path(args.file).read_text(encoding="utf-8")))
@@ -240,15 +252,11 @@ def _search_eval(settings: Settings, args: argparse.Namespace) -> int:
         print(f"{kind}を読めません: {exc}", file=sys.stderr)
         return 2
 
-    async def run() -> int:
-        backend = open_search(settings.search_url, settings.data_dir, settings.search_api_key)
-        try:
-            if synonyms is None:
-                await indexing.ensure_default_synonyms()  # a new database: the defaults
-            groups = synonyms if synonyms is not None else await indexing.synonym_groups()
-            result = await evaluate(backend, judged, groups)
-        finally:
-            await backend.close()
+    async def run(backend: Any) -> int:
+        if synonyms is None:
+            await indexing.ensure_default_synonyms()  # a new database: the defaults
+        groups = synonyms if synonyms is not None else await indexing.synonym_groups()
+        result = await evaluate(backend, judged, groups)
         if args.json:
             print(
                 json.dumps({o.q: o.ranked for o in result.outcomes}, ensure_ascii=False, indent=1)
@@ -267,7 +275,7 @@ def _search_eval(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"答えがないのに返した: 「{outcome.q}」 → {', '.join(outcome.ranked)}")
         return 0
 
-    return _with_database(settings, run)
+    return _with_search(settings, run)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -156,8 +156,14 @@ def test_reindex_and_search_check(tmp_path: Path) -> None:
         checked = run_cli(["search-check"], env)
         assert checked.returncode == 0, checked.stdout + checked.stderr
         assert "導入事例: 索引はデータベースと一致しています。" in checked.stdout
-        refused = run_cli(["reindex"], {**env, "SEARCH_URL": "http://127.0.0.1:7700"})
-        assert refused.returncode == 2 and "SEARCH_URL" in refused.stderr
+        # A Meilisearch that cannot be reached (nothing listens on this port): a message in
+        # Japanese, not a trace.
+        unreachable = {**env, "SEARCH_URL": "http://127.0.0.1:9", "SEARCH_API_KEY": "key"}
+        for command in ("reindex", "search-check"):
+            refused = run_cli([command], unreachable)
+            assert refused.returncode == 1, refused.stderr
+            assert "検索サーバー（SEARCH_URL=http://127.0.0.1:9）に接続できません" in refused.stderr
+            assert "Traceback" not in refused.stderr
     finally:
         drop_database(url)
 
