@@ -24,6 +24,7 @@ from api.db import (
     current_engine,
     migrate,
     sqlite_path,
+    start_pool,
 )
 from api.permissions import Role
 from api.piccolo_app import TABLES
@@ -76,11 +77,16 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def db(settings: Settings) -> AsyncIterator[None]:
+async def db(settings: Settings, request: pytest.FixtureRequest) -> AsyncIterator[None]:
     engine = create_engine(settings.database_url)
     bind_engine(engine)
     if using_postgres():
         await empty_postgres_tables()
+        # A pool for the test's own event loop: without one every statement opened a
+        # connection of its own (most of the PostgreSQL run's time). Tests whose app runs in
+        # another event loop are marked and go without.
+        if request.node.get_closest_marker("own_event_loop") is None:
+            await start_pool(engine, 4)
     yield
     await close_pool(engine)
 

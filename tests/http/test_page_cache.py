@@ -358,6 +358,7 @@ async def test_public_json_carries_last_modified_and_answers_if_modified_since(
     assert changed.status_code == 200 and "二つ目のJSONの事例" in changed.text
 
 
+@pytest.mark.own_event_loop
 async def test_a_response_that_sets_a_cookie_is_never_stored(db: None) -> None:
     @get("/with-cookie", opt={"cache": "public"})
     async def with_cookie() -> Response[str]:
