@@ -119,9 +119,19 @@ def _runs(text: str) -> list[tuple[str, int, int]]:
     return runs
 
 
+# Particles alone say nothing about what is searched for: queries drop them (documents keep
+# them); the Meilisearch backend gives them as stop words.
+QUERY_PARTICLES = frozenset("の を に で と は が や へ も から まで より など および".split())
+
+
 def to_hiragana(text: str) -> str:
     """Katakana as hiragana, character for character (the length stays)."""
     return "".join(chr(ord(c) - 0x60) if 0x30A1 <= ord(c) <= 0x30F6 else c for c in text)
+
+
+def to_katakana(text: str) -> str:
+    """Hiragana as katakana, character for character (to_hiragana's inverse)."""
+    return "".join(chr(ord(c) + 0x60) if 0x3041 <= ord(c) <= 0x3096 else c for c in text)
 
 
 def fold_kana(text: str) -> str:

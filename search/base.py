@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 FieldValue = str | int | float | list[str] | None
+# A Latin word this long or longer also matches words one typo away (kintoen finds kintone);
+# shorter ones never do. Every backend keeps this rule.
+TYPO_MIN_LENGTH = 5
 
 
 class SearchUnavailable(RuntimeError):

@@ -33,12 +33,14 @@ from pathlib import Path
 from typing import Any
 
 from search.analysis import (
+    QUERY_PARTICLES,
     analyse_runs,
     index_text,
     script_of,
     terms_of,
 )
 from search.base import (
+    TYPO_MIN_LENGTH,
     Document,
     FieldValue,
     IndexSettings,
@@ -54,10 +56,6 @@ from search.snippets import highlight, mark_form
 
 _INDEX_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _LATIN = re.compile(r"^[a-z0-9]+$")
-TYPO_MIN_LENGTH = 5
-# Particles alone say nothing about what is searched for: a query drops them (a document
-# keeps them; a query of a particle alone still searches for it).
-QUERY_PARTICLES = frozenset("の を に で と は が や へ も から まで より など および".split())
 
 
 def _check_index(index: str) -> str:

@@ -22,8 +22,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from search.analysis import normalise, terms_of
+from search.analysis import QUERY_PARTICLES, normalise, terms_of, to_katakana
 from search.base import (
+    TYPO_MIN_LENGTH,
     Document,
     IndexSettings,
     SearchBackend,
@@ -40,11 +41,9 @@ from search.snippets import highlight, mark_form
 SEARCHABLE_PREFIX = "kdx_s_"
 DIGEST_FIELD = "kdx_digest"
 LOCALES = ["jpn"]
-TYPO_MIN_LENGTH = 5
 BATCH = 1000
 TASK_TIMEOUT_MS = 120_000
-STOP_WORDS = sorted("の を に で と は が や へ も から まで より など および".split())
-_HIRAGANA = {code: code + 0x60 for code in range(ord("ぁ"), ord("ゖ") + 1)}
+STOP_WORDS = sorted(QUERY_PARTICLES)
 
 
 class SearchTaskFailed(RuntimeError):
@@ -54,7 +53,7 @@ class SearchTaskFailed(RuntimeError):
 def matching_text(text: str) -> str:
     """What a searchable copy holds and what a query sends: the shared normalisation, with
     hiragana as katakana."""
-    return normalise(text)[0].translate(_HIRAGANA)
+    return to_katakana(normalise(text)[0])
 
 
 def _quoted(value: str) -> str:
