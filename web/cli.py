@@ -179,13 +179,10 @@ def _storage_check(settings: Settings, args: argparse.Namespace) -> int:
     return _with_database(settings, run)
 
 
-INDEX_LABELS = {"solutions": "ソリューション", "case_studies": "導入事例"}
-
-
 def _reindex(settings: Settings, args: argparse.Namespace) -> int:
     """Rebuild every search index from the database, each into a new index swapped in whole."""
     from api.searching import indexing
-    from api.searching.reference import SETTINGS
+    from api.searching.reference import INDEX_LABELS, SETTINGS
 
     def bar(label: str) -> Callable[[int, int], None]:
         def show(done: int, total: int) -> None:
@@ -213,7 +210,7 @@ def _reindex(settings: Settings, args: argparse.Namespace) -> int:
 def _search_check(settings: Settings, args: argparse.Namespace) -> int:
     """Documents missing from, stale in or extra to the search indexes."""
     from api.searching import indexing
-    from api.searching.reference import SETTINGS
+    from api.searching.reference import INDEX_LABELS, SETTINGS
 
     async def run(backend: Any) -> int:
         clean = True

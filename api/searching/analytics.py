@@ -25,12 +25,12 @@ from api.dates import JST, fiscal_year, format_fiscal_year, month_of
 from api.db import transaction
 from api.errors import ValidationFailed
 from api.searching.log import FLUSH_SECONDS
+from api.searching.reference import CASE_STUDIES, INDEX_LABELS, SOLUTIONS
 from api.searching.tables import SearchClick, SearchLog, SearchMonthlyQuery, SearchRollup
 
 AUDIENCES = {"public": "一般（ログインなし）", "member": "会員", "staff": "事務局"}
-INDEX_LABELS = {"case_studies": "事例", "solutions": "ソリューション"}
 # Where a logged query is tried again (the page that searches that index).
-TRY_PATHS = {"case_studies": "/search", "solutions": "/platform/solutions/search"}
+TRY_PATHS = {CASE_STUDIES: "/search", SOLUTIONS: "/platform/solutions/search"}
 TOP = 20
 FIRST_MONTH = date(2020, 4, 1)  # earlier months are refused as mistakes
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")

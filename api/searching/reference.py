@@ -6,6 +6,7 @@ from search.base import IndexSettings
 
 SOLUTIONS = "solutions"
 CASE_STUDIES = "case_studies"
+INDEX_LABELS = {SOLUTIONS: "ソリューション", CASE_STUDIES: "導入事例"}  # what people read
 
 # Title above the organisation's name and reading above the summary above the body.
 SOLUTION_SETTINGS = IndexSettings(

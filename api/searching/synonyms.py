@@ -17,7 +17,7 @@ from api.db import is_storable_id, transaction
 from api.errors import NotFound, ValidationFailed
 from api.principal import Principal
 from api.searching.indexing import configure_indexes
-from api.searching.reference import CASE_STUDIES, SOLUTIONS
+from api.searching.reference import INDEX_LABELS
 from api.searching.service import run_search
 from api.searching.tables import SearchSynonym
 from search.base import SearchBackend, SearchQuery, SearchUnavailable
@@ -28,7 +28,6 @@ MAX_GROUPS = 500
 PREVIEW_TITLES = 5
 PREVIEW_COUNTED = 200  # documents per word counted into what the group finds together
 NOT_FOUND = "同義語のグループが見つかりません。"
-INDEX_LABELS = {SOLUTIONS: "ソリューション", CASE_STUDIES: "事例"}
 _SEPARATORS = str.maketrans({",": "\n", "、": "\n", "，": "\n", "=": "\n", "＝": "\n"})
 
 
