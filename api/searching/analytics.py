@@ -145,6 +145,11 @@ def year_choices() -> list[tuple[str, str]]:
 # --- figures -------------------------------------------------------------------------------
 
 
+def share(part: int, whole: int) -> float | None:
+    """part of whole in per cent, one decimal (None when whole is nothing)."""
+    return round(part * 100 / whole, 1) if whole else None
+
+
 @dataclass(frozen=True, slots=True)
 class Figures:
     searches: int = 0
@@ -156,11 +161,11 @@ class Figures:
     @property
     def click_through(self) -> float | None:
         """Clicks per search, in per cent (None without searches)."""
-        return round(self.clicks * 100 / self.searches, 1) if self.searches else None
+        return share(self.clicks, self.searches)
 
     @property
     def zero_share(self) -> float | None:
-        return round(self.zero_results * 100 / self.searches, 1) if self.searches else None
+        return share(self.zero_results, self.searches)
 
     @property
     def average_position(self) -> float | None:
@@ -196,7 +201,7 @@ class QueryFigures:
 
     @property
     def click_through(self) -> float | None:
-        return round(self.clicks * 100 / self.searches, 1) if self.searches else None
+        return share(self.clicks, self.searches)
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,10 +218,6 @@ class SearchAnalytics:
     @property
     def is_empty(self) -> bool:
         return self.totals.searches == 0 and self.totals.clicks == 0
-
-    @property
-    def largest_month(self) -> int:
-        return max((figures.searches for _, figures in self.by_month), default=0)
 
 
 # --- the roll-up ---------------------------------------------------------------------------
@@ -270,14 +271,17 @@ async def roll_up(month: date) -> int:
     return len(rows)
 
 
+async def _final_months() -> set[date]:
+    """The months whose roll-up ran after they ended (their raw rows may go)."""
+    rows = await SearchRollup.select(SearchRollup.month).where(
+        SearchRollup.final == True  # noqa: E712
+    )
+    return {_as_date(row["month"]) for row in rows}
+
+
 async def months_to_roll_up() -> list[date]:
     """Months with raw rows whose roll-up is not final (the current one among them)."""
-    final = {
-        row["month"]
-        for row in await SearchRollup.select(SearchRollup.month).where(
-            SearchRollup.final == True  # noqa: E712
-        )
-    }
+    final = await _final_months()
     oldest: list[datetime] = []
     for table in (SearchLog, SearchClick):
         rows = await table.select(table.created_at).order_by(table.created_at).limit(1)
@@ -287,7 +291,7 @@ async def months_to_roll_up() -> list[date]:
     month, last = month_of(min(oldest)), current_month()
     wanted = []
     while month <= last:
-        if _as_date(month) not in {_as_date(m) for m in final}:
+        if month not in final:
             wanted.append(month)
         month = add_months(month, 1)
     return wanted
@@ -302,14 +306,8 @@ async def prune(retention_days: int) -> int:
     """Delete raw log rows older than retention_days whose month is rolled up for good; the
     monthly rows stay. Returns the number of rows deleted."""
     cutoff = clock.now() - timedelta(days=retention_days)
-    final = [
-        _as_date(row["month"])
-        for row in await SearchRollup.select(SearchRollup.month).where(
-            SearchRollup.final == True  # noqa: E712
-        )
-    ]
     deleted = 0
-    for month in sorted(final):
+    for month in sorted(await _final_months()):
         start, end = month_span(month)
         until = min(end, cutoff)
         if until <= start:
@@ -380,7 +378,7 @@ async def _queries(first: date, end: date, having: str, order: str) -> list[Quer
 
 
 async def analytics(period: Period) -> SearchAnalytics:
-    """The search figures of a month or a fiscal year (six queries on the monthly rows)."""
+    """The search figures of a month or a fiscal year (seven queries on the monthly rows)."""
     first, end = period.first, period.end
     [totals] = await _totals(first, end)
     previous = period.previous()
