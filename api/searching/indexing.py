@@ -42,14 +42,15 @@ async def ensure_default_synonyms() -> int:
     return len(DEFAULT_SYNONYMS)
 
 
+def stored_words(text: str) -> tuple[str, ...]:
+    """A synonym group's words as the table keeps them (one per line)."""
+    return tuple(word.strip() for word in text.splitlines() if word.strip())
+
+
 async def synonym_groups() -> tuple[tuple[str, ...], ...]:
     rows = await SearchSynonym.select(SearchSynonym.words).order_by(SearchSynonym.id)
-    groups = []
-    for row in rows:
-        words = tuple(word.strip() for word in row["words"].splitlines() if word.strip())
-        if len(words) > 1:
-            groups.append(words)
-    return tuple(groups)
+    groups = (stored_words(row["words"]) for row in rows)
+    return tuple(words for words in groups if len(words) > 1)
 
 
 async def index_settings(index: str) -> IndexSettings:

@@ -16,7 +16,7 @@ from api.audit import service as audit
 from api.db import is_storable_id, transaction
 from api.errors import NotFound, ValidationFailed
 from api.principal import Principal
-from api.searching.indexing import configure_indexes
+from api.searching.indexing import configure_indexes, stored_words
 from api.searching.reference import INDEX_LABELS
 from api.searching.service import run_search
 from api.searching.tables import SearchSynonym
@@ -47,9 +47,11 @@ def parse_words(text: object) -> tuple[str, ...]:
     and spaces normalised, duplicates dropped; refused in Japanese unless 2 to 10 words."""
     raw = unicodedata.normalize("NFKC", str(text or "")).translate(_SEPARATORS)
     words: list[str] = []
+    seen: set[str] = set()
     for line in raw.splitlines():
         word = " ".join(line.split())
-        if word and word.casefold() not in {w.casefold() for w in words}:
+        if word and word.casefold() not in seen:
+            seen.add(word.casefold())
             words.append(word)
     problem = None
     if any(len(word) > MAX_WORD_LENGTH for word in words):
@@ -69,7 +71,7 @@ async def list_groups() -> list[SynonymGroup]:
     rows = await SearchSynonym.select(SearchSynonym.id, SearchSynonym.words).order_by(
         SearchSynonym.id
     )
-    return [SynonymGroup(row["id"], tuple(row["words"].splitlines())) for row in rows]
+    return [SynonymGroup(row["id"], stored_words(row["words"])) for row in rows]
 
 
 async def get_group(group_id: int) -> SynonymGroup:
@@ -82,7 +84,7 @@ async def get_group(group_id: int) -> SynonymGroup:
     )
     if row is None:
         raise NotFound(NOT_FOUND)
-    return SynonymGroup(row["id"], tuple(row["words"].splitlines()))
+    return SynonymGroup(row["id"], stored_words(row["words"]))
 
 
 async def _check_words(words: tuple[str, ...], except_id: int | None = None) -> None:
