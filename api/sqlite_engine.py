@@ -105,6 +105,15 @@ def is_busy(exc: sqlite3.OperationalError) -> bool:
     return getattr(exc, "sqlite_errorcode", None) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
 
 
+def loop_connection(connection_kwargs: dict[str, Any]) -> sqlite3.Connection:
+    """A connection used on the event loop's thread: rows as dicts, as Piccolo's engine gives
+    them, and no busy timeout (waiting for a lock never blocks the loop; callers wait
+    asynchronously or hand the statement to the pool)."""
+    connection = sqlite3.connect(**{**connection_kwargs, "timeout": 0, "check_same_thread": False})
+    connection.row_factory = dict_factory
+    return connection
+
+
 class InlineWriter:
     """The process's one write connection, driven from the event loop's thread by whoever holds
     the writer slot: a write transaction runs without a hop to another thread, so that under
@@ -121,9 +130,7 @@ class InlineWriter:
 
     def __init__(self, connection_kwargs: dict[str, Any]) -> None:
         self.busy_timeout = float(connection_kwargs.get("timeout", 5.0))
-        options = {**connection_kwargs, "timeout": 0, "check_same_thread": False}
-        self._connection = sqlite3.connect(**options)
-        self._connection.row_factory = dict_factory
+        self._connection = loop_connection(connection_kwargs)
         self._connection.execute("PRAGMA foreign_keys = 1")
         self._connection.execute("PRAGMA synchronous = NORMAL")
 
@@ -149,7 +156,7 @@ class InlineWriter:
         return self._connection.execute(sql, parameters).fetchall()
 
     async def execute(self, sql: str, parameters: Any = ()) -> None:
-        await self.locked(lambda: self._rows(sql, parameters))
+        await self.execute_fetchall(sql, parameters)
 
     async def execute_fetchall(self, sql: str, parameters: Any = ()) -> list[dict[str, Any]]:
         """A statement's rows (outside a transaction it commits by itself)."""
@@ -359,10 +366,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         inline = self._inline
         connection: sqlite3.Connection | None = getattr(inline, "connection", None)
         if connection is None:
-            # No busy timeout: waiting is for the pool's threads, never for the event loop.
-            options = {**self.connection_kwargs, "timeout": 0, "check_same_thread": False}
-            connection = sqlite3.connect(**options)
-            connection.row_factory = dict_factory
+            connection = loop_connection(self.connection_kwargs)
             steps = [0]
             inline.steps = steps
 
