@@ -22,6 +22,13 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import meilisearch
+from meilisearch.errors import (
+    MeilisearchApiError,
+    MeilisearchCommunicationError,
+    MeilisearchTimeoutError,
+)
+
 from search.analysis import QUERY_PARTICLES, normalise, terms_of, to_katakana
 from search.base import (
     TYPO_MIN_LENGTH,
@@ -163,19 +170,11 @@ def marks_of(settings: IndexSettings, text: str) -> set[str]:
 class MeiliSearch(SearchBackend):
     def __init__(self, url: str, api_key: str = "", client: Any = None) -> None:
         if client is None:
-            import meilisearch
-
             client = meilisearch.Client(url, api_key or None, timeout=10)
         self._client = client
         self._settings: dict[str, IndexSettings] = {}
 
     async def _call(self, function: Any, *args: Any, **kwargs: Any) -> Any:
-        from meilisearch.errors import (
-            MeilisearchApiError,
-            MeilisearchCommunicationError,
-            MeilisearchTimeoutError,
-        )
-
         try:
             return await asyncio.to_thread(function, *args, **kwargs)
         except (MeilisearchCommunicationError, MeilisearchTimeoutError, OSError) as exc:
