@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
-from api import clock
+from api import clock, periods
 from api.dates import JST
 from api.searching import analytics
 from api.searching.tables import SearchClick, SearchLog
@@ -42,7 +42,7 @@ async def load_demo_search_log() -> int:
     searches: list[SearchLog] = []
     clicks: list[SearchClick] = []
     for months_ago in range(MONTHS):
-        first = analytics.add_months(analytics.current_month(), -months_ago)
+        first = periods.add_months(periods.current_month(), -months_ago)
         start = datetime(first.year, first.month, 1, 9, tzinfo=JST)
         days = max(1, min(28, (now - start).days))
         for index, query, often, found, audiences in QUERIES:

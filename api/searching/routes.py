@@ -10,6 +10,7 @@ import msgspec
 from litestar import Controller, Request, get
 from litestar.params import FromQuery, QueryParameter
 
+from api import periods
 from api.articles import service as articles
 from api.articles.service import ThemeView
 from api.http.auth import principal_of
@@ -279,7 +280,7 @@ class SearchAnalyticsOut(msgspec.Struct):
                 for code, label, figures in report.by_audience
             ],
             by_month=[
-                MonthFiguresOut(analytics.month_period(month).code, FiguresOut.of(figures))
+                MonthFiguresOut(periods.month_period(month).code, FiguresOut.of(figures))
                 for month, figures in report.by_month
             ],
             top_queries=queries(report.top_queries),
@@ -305,7 +306,7 @@ class SearchAnalyticsController(Controller):
     async def report(
         self, month: FromQuery[str] = "", fiscal_year: FromQuery[str] = ""
     ) -> SearchAnalyticsOut:
-        period = analytics.parse_period(month, fiscal_year)
+        period = periods.parse_period(month, fiscal_year)
         return SearchAnalyticsOut.of(await analytics.analytics(period))
 
 

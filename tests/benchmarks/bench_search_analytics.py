@@ -25,6 +25,7 @@ from pathlib import Path
 
 import asyncpg
 
+from api import periods
 from api.dates import JST
 from api.db import bind_engine, close_pool, create_engine, migrate, prepare_database, sqlite_path
 from api.searching import analytics
@@ -108,8 +109,8 @@ async def main(count: int) -> None:
             await load(url, searches, clicks)
             loaded = time.perf_counter() - started
             roll_up, rows = await timed(lambda: analytics.roll_up(MONTH))
-            month, report = await timed(lambda: analytics.analytics(analytics.month_period(MONTH)))
-            year, _ = await timed(lambda: analytics.analytics(analytics.year_period(2026)))
+            month, report = await timed(lambda: analytics.analytics(periods.month_period(MONTH)))
+            year, _ = await timed(lambda: analytics.analytics(periods.year_period(2026)))
             await close_pool(engine)
         finally:
             await drop_database_async(url)

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from api import periods
 from api.accounts.tables import Account
 from api.applications import service as applications
 from api.applications.service import ApplicationStatus
@@ -88,7 +89,7 @@ async def test_the_demo_search_log_gives_the_analytics_something_to_show(
     settings: Settings, db: None
 ) -> None:
     await load_demo_content(settings)
-    last_month = analytics.month_period(analytics.add_months(analytics.current_month(), -1))
+    last_month = periods.month_period(periods.add_months(periods.current_month(), -1))
     report = await analytics.analytics(last_month)
     assert report.totals.searches > 100 and report.totals.clicks > 0
     assert report.top_queries[0].query == "kintone"

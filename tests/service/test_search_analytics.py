@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from api import clock
+from api import clock, periods
 from api.dates import JST
 from api.errors import ValidationFailed
 from api.jobs.worker import Worker
@@ -91,14 +91,14 @@ async def test_a_months_figures_are_exact(db: None) -> None:
     await november_log()
     await search("kintone", at(1, month=10))  # October: the previous month
     await analytics.roll_up_pending()
-    report = await analytics.analytics(analytics.month_period(NOVEMBER))
+    report = await analytics.analytics(periods.month_period(NOVEMBER))
     totals = report.totals
     assert (totals.searches, totals.zero_results, totals.clicks) == (8, 2, 3)
     assert totals.distinct_queries == 3  # kintone, クラウド, 存在しない (not the empty query)
     assert totals.click_through == 37.5 and totals.average_position == 2.0
     assert totals.zero_share == 25.0
     assert report.previous.searches == 1
-    assert analytics.change(totals.searches, report.previous.searches) == 700.0
+    assert periods.change(totals.searches, report.previous.searches) == 700.0
     audiences = {code: figures for code, _, figures in report.by_audience}
     assert [audiences[a].searches for a in ("public", "member", "staff")] == [3, 4, 1]
     assert audiences["public"].clicks == 1 and audiences["member"].clicks == 2
@@ -120,8 +120,8 @@ async def test_months_follow_japan_time(db: None) -> None:
     await search("十一月", datetime(2026, 11, 1, 0, 0, tzinfo=JST))  # 31 Oct 15:00 UTC
     await search("十一月末", datetime(2026, 11, 30, 23, 59, tzinfo=JST))
     await analytics.roll_up_pending()
-    october = await analytics.analytics(analytics.month_period(date(2026, 10, 1)))
-    november = await analytics.analytics(analytics.month_period(NOVEMBER))
+    october = await analytics.analytics(periods.month_period(date(2026, 10, 1)))
+    november = await analytics.analytics(periods.month_period(NOVEMBER))
     assert [q.query for q in october.top_queries] == ["十月"]
     assert sorted(q.query for q in november.top_queries) == ["十一月", "十一月末"]
 
@@ -131,7 +131,7 @@ async def test_a_fiscal_year_runs_from_april_to_march(db: None) -> None:
     await search("今年度", datetime(2026, 4, 1, 0, 0, tzinfo=JST))
     await search("今年度", at(20))
     await analytics.roll_up_pending()
-    year = await analytics.analytics(analytics.year_period(2026))
+    year = await analytics.analytics(periods.year_period(2026))
     assert year.period.label == "2026年度（令和8年度）"
     assert year.totals.searches == 2 and year.totals.distinct_queries == 1
     assert year.previous.searches == 1  # fiscal 2025 ended on 31 March
@@ -143,19 +143,19 @@ async def test_pruning_keeps_the_monthly_figures(db: None) -> None:
     await november_log()
     await search("今月", at(3, month=12))
     await analytics.roll_up_pending()
-    before = await analytics.analytics(analytics.month_period(NOVEMBER))
+    before = await analytics.analytics(periods.month_period(NOVEMBER))
     # November is over: its roll-up is final; December's is not.
     finals = {row["month"]: row["final"] for row in await SearchRollup.select()}
     assert finals == {NOVEMBER: True, date(2026, 12, 1): False}
     assert await analytics.prune(retention_days=1) == 12  # November's raw rows
     assert await SearchLog.count() == 1  # December's row stays (its month is not final)
     assert await SearchClick.count() == 0
-    after = await analytics.analytics(analytics.month_period(NOVEMBER))
+    after = await analytics.analytics(periods.month_period(NOVEMBER))
     assert after.totals == before.totals and after.top_queries == before.top_queries
     # Rolling up again never loses a pruned month: only months that are not final are redone.
     assert await analytics.months_to_roll_up() == [date(2026, 12, 1)]
     await analytics.roll_up_pending()
-    assert (await analytics.analytics(analytics.month_period(NOVEMBER))).totals == before.totals
+    assert (await analytics.analytics(periods.month_period(NOVEMBER))).totals == before.totals
 
 
 async def test_rows_inside_the_retention_period_stay(db: None) -> None:
@@ -175,18 +175,18 @@ async def test_a_roll_up_replaces_the_months_rows(db: None) -> None:
 
 
 async def test_an_empty_period(db: None) -> None:
-    report = await analytics.analytics(analytics.month_period(NOVEMBER))
+    report = await analytics.analytics(periods.month_period(NOVEMBER))
     assert report.is_empty and report.top_queries == [] and report.rolled_up_at is None
     assert report.totals.click_through is None and report.totals.average_position is None
 
 
 def test_months_are_parsed_or_refused_in_japanese() -> None:
-    assert analytics.parse_month("2026-11") == NOVEMBER
-    assert analytics.parse_month("2026-4") == date(2026, 4, 1)
-    assert analytics.parse_month("") == date(2026, 12, 1)
+    assert periods.parse_month("2026-11") == NOVEMBER
+    assert periods.parse_month("2026-4") == date(2026, 4, 1)
+    assert periods.parse_month("") == date(2026, 12, 1)
     for bad in ("2026-13", "2027-01", "1999-04", "11月", "2026/11", "x" * 300):
         with pytest.raises(ValidationFailed) as caught:
-            analytics.parse_month(bad)
+            periods.parse_month(bad)
         assert "月は" in caught.value.errors["month"]
 
 
@@ -214,9 +214,9 @@ def test_the_log_holds_no_personal_data() -> None:
 
 
 def test_adding_months_crosses_years() -> None:
-    assert analytics.add_months(date(2026, 12, 1), 1) == date(2027, 1, 1)
-    assert analytics.add_months(date(2026, 1, 1), -1) == date(2025, 12, 1)
-    assert analytics.month_span(date(2026, 12, 1))[1] - timedelta(days=31) == datetime(
+    assert periods.add_months(date(2026, 12, 1), 1) == date(2027, 1, 1)
+    assert periods.add_months(date(2026, 1, 1), -1) == date(2025, 12, 1)
+    assert periods.month_span(date(2026, 12, 1))[1] - timedelta(days=31) == datetime(
         2026, 12, 1, tzinfo=JST
     )
 
@@ -230,19 +230,19 @@ async def test_the_workers_housekeeping_rolls_up_and_prunes(settings: Settings, 
         patch.setattr(clock, "now", lambda: later)
         await worker.housekeeping()
     assert await SearchLog.count() == 1 and await SearchClick.count() == 0
-    november = await analytics.analytics(analytics.month_period(NOVEMBER))
+    november = await analytics.analytics(periods.month_period(NOVEMBER))
     assert november.totals.searches == 8 and november.totals.clicks == 3
 
 
 def test_periods_are_parsed_or_refused_in_japanese() -> None:
-    assert analytics.parse_period("", "2025") == analytics.year_period(2025)
-    assert analytics.parse_period("2026-11", "") == analytics.month_period(NOVEMBER)
-    assert analytics.parse_period(None, None).code == "2026-12"
+    assert periods.parse_period("", "2025") == periods.year_period(2025)
+    assert periods.parse_period("2026-11", "") == periods.month_period(NOVEMBER)
+    assert periods.parse_period(None, None).code == "2026-12"
     for bad in ("2027", "2019", "26", "二〇二六", "2026.0"):
         with pytest.raises(ValidationFailed) as caught:
-            analytics.parse_period("", bad)
+            periods.parse_period("", bad)
         assert "年度は2020から2026まで" in caught.value.errors["year"]
-    assert analytics.month_choices()[0] == ("2026-12", "2026年12月")
-    assert len(analytics.month_choices()) == 24
-    assert analytics.year_choices()[0] == ("2026", "2026年度（令和8年度）")
-    assert analytics.year_choices()[-1][0] == "2020"
+    assert periods.month_choices()[0] == ("2026-12", "2026年12月")
+    assert len(periods.month_choices()) == 24
+    assert periods.year_choices()[0] == ("2026", "2026年度（令和8年度）")
+    assert periods.year_choices()[-1][0] == "2020"

@@ -15,6 +15,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
+from api import periods
 from api.dates import format_fiscal_year
 from api.errors import ValidationFailed
 from api.reports import service
@@ -77,7 +78,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def _month_chart(report: analytics.SearchAnalytics) -> Breakdown:
     buckets = tuple(
-        Bucket(analytics.month_period(month).code, analytics.format_month(month), f.searches)
+        Bucket(periods.month_period(month).code, periods.format_month(month), f.searches)
         for month, f in report.by_month
     )
     return Breakdown("months", "月ごとの検索回数", buckets)
@@ -88,9 +89,8 @@ def _audience_chart(report: analytics.SearchAnalytics) -> Breakdown:
     return Breakdown("audiences", "利用者の区分ごとの検索回数", buckets)
 
 
-def _period_query(period: analytics.Period) -> str:
-    key = "year" if period.kind == "fiscal_year" else "month"
-    return urlencode({key: period.code})
+def _period_query(period: periods.Period) -> str:
+    return urlencode(period.query)
 
 
 @get("/reports/search", opt=SEARCH, include_in_schema=False)
@@ -99,10 +99,10 @@ async def search_report(
     rolled: FromQuery[str] = "",
 ) -> Template:  # fmt: skip
     choices = {
-        "month_options": analytics.month_choices(), "year_options": analytics.year_choices(),
+        "month_options": periods.month_choices(), "year_options": periods.year_choices(),
     }  # fmt: skip
     try:
-        period = analytics.parse_period(month, year)
+        period = periods.parse_period(month, year)
     except ValidationFailed as exc:
         return page(
             request, "reports/search.html", status_code=422, headers=NO_STORE, errors=exc.errors,
@@ -115,14 +115,14 @@ async def search_report(
         audience_chart=_audience_chart(report), period_query=_period_query(period),
         selected_month=period.code if period.kind == "month" else "",
         selected_year=period.code if period.kind == "fiscal_year" else "",
-        rolled=rolled == "1", change=analytics.change, **choices,
+        rolled=rolled == "1", change=periods.change, **choices,
     )  # fmt: skip
 
 
 async def _search_table(
     month: str, year: str, table: str
-) -> tuple[analytics.SearchAnalytics, analytics.ReportTable]:
-    report = await analytics.analytics(analytics.parse_period(month, year))
+) -> tuple[analytics.SearchAnalytics, periods.ReportTable]:
+    report = await analytics.analytics(periods.parse_period(month, year))
     found = analytics.tables(report).get(table)
     if found is None:
         raise NotFoundException("no such table")
@@ -153,9 +153,9 @@ async def search_roll_up(request: Request) -> Redirect:
     """Count the log into the monthly figures now (the worker does it every hour)."""
     values, _ = await form_values(request)
     try:
-        period = analytics.parse_period(values.get("month", ""), values.get("year", ""))
+        period = periods.parse_period(values.get("month", ""), values.get("year", ""))
     except ValidationFailed:
-        period = analytics.month_period(analytics.current_month())
+        period = periods.month_period(periods.current_month())
     await analytics.roll_up_pending()
     return Redirect(f"/reports/search?{_period_query(period)}&rolled=1", status_code=303)
 
