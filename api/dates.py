@@ -27,6 +27,15 @@ def to_local(value: datetime | date) -> date | datetime:
     return value
 
 
+def as_date(value: date | datetime | str) -> date:
+    """A DATE column's value as a date (SQLite gives raw queries text)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
 def era_year(day: date) -> tuple[str, int]:
     for start, name in _ERAS:
         if day >= start:

@@ -2,7 +2,8 @@
 
 A period is a month or a fiscal year (April to March) in Japan time, taken from text so that a
 mistyped one gets a Japanese message; the choosers list the latest months and years. A report's
-tables (ReportTable) are what its page, its CSV and its XLSX show alike.
+breakdowns (Breakdown of Buckets) are what its charts draw, and its tables (ReportTable) what its
+page, its CSV and its XLSX show alike.
 """
 
 from __future__ import annotations
@@ -150,6 +151,34 @@ def change(now: float | int | None, before: float | int | None) -> float | None:
     if now is None or not before:
         return None
     return round((now - before) * 100 / before, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Bucket:
+    """One row of a breakdown: a code, what people read, and how many."""
+
+    code: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Breakdown:
+    name: str  # industry, municipality, size, kind
+    title: str
+    buckets: tuple[Bucket, ...]
+
+    @property
+    def total(self) -> int:
+        return sum(bucket.count for bucket in self.buckets)
+
+    @property
+    def largest(self) -> int:
+        return max((bucket.count for bucket in self.buckets), default=0)
+
+    def top(self, n: int = 3) -> list[Bucket]:
+        """The largest buckets (ties keep the list order), for the chart's text alternative."""
+        return sorted((b for b in self.buckets if b.count), key=lambda b: -b.count)[:n]
 
 
 @dataclass(frozen=True, slots=True)

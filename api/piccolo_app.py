@@ -12,6 +12,7 @@ from api.accounts.tables import (
     OneTimeToken,
     UserSession,
 )
+from api.analytics.tables import PageView, PageViewDaily, PageViewRollup, ReferrerDaily
 from api.applications.tables import AntisocialCheck, Application, ScreeningChecklist
 from api.articles.tables import (
     Article,
@@ -90,6 +91,10 @@ TABLES = [
     SearchMonthlyQuery,
     SearchRollup,
     SearchClick,
+    PageView,
+    PageViewDaily,
+    ReferrerDaily,
+    PageViewRollup,
 ]
 
 APP_CONFIG = AppConfig(

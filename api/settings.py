@@ -91,6 +91,8 @@ class Settings:
     new_members_target: int = 50  # new member organisations wanted per fiscal year
     # Raw search log rows are deleted after this many days; the monthly figures stay.
     search_log_retention_days: int = 400
+    # Raw page-view rows are deleted after this many months; the daily counts stay.
+    page_view_retention_months: int = 13
     evidence_max_bytes: int = 10 * 1024 * 1024  # an evidence file of a screening check
     argon2: Argon2Parameters = field(default_factory=Argon2Parameters)
     log_level: str = "INFO"
@@ -130,6 +132,8 @@ class Settings:
         if self.search_log_retention_days < 31:
             # A month must be over (and rolled up for good) before its rows can go.
             raise ConfigurationError("SEARCH_LOG_RETENTION_DAYS must be at least 31")
+        if self.page_view_retention_months < 1:
+            raise ConfigurationError("PAGE_VIEW_RETENTION_MONTHS must be at least 1")
         if self.search_url and not self.search_url.startswith(("http://", "https://")):
             raise ConfigurationError(
                 "SEARCH_URL must be Meilisearch's http(s):// address, or empty for the "
@@ -189,6 +193,9 @@ class Settings:
             new_members_target=int(env.get("NEW_MEMBERS_TARGET", base.new_members_target)),
             search_log_retention_days=int(
                 env.get("SEARCH_LOG_RETENTION_DAYS", base.search_log_retention_days)
+            ),
+            page_view_retention_months=int(
+                env.get("PAGE_VIEW_RETENTION_MONTHS", base.page_view_retention_months)
             ),
             argon2=argon2,
             log_level=env.get("LOG_LEVEL", base.log_level),

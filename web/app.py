@@ -14,9 +14,11 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
 
 from api.accounts import routes as account_routes
+from api.analytics import recording as page_view_log
 from api.applications import routes as application_routes
 from api.articles import routes as article_routes
 from api.audit import routes as audit_routes
+from api.buffered_log import flush_forever
 from api.db import bind_engine, close_pool, create_engine, migrate, prepare_database, start_pool
 from api.defaults import ensure_defaults
 from api.demo import load_demo_content
@@ -29,6 +31,7 @@ from api.http.guards import access_guard
 from api.http.head import HeadAsGet
 from api.http.headers import security_headers
 from api.http.page_cache import PageCache, PageCacheFront, PageCacheMiddleware
+from api.http.page_views import PageViewRecorder
 from api.http.problems import (
     ProblemAwareJsonRenderPlugin,
     api_exception_handler,
@@ -53,6 +56,8 @@ from web.errors import html_exception_handler
 from web.rendering import build_environment, static_assets
 
 log = logging.getLogger("kdx")
+
+BUFFERED_LOGS = [search_log.BUFFER, page_view_log.BUFFER]
 
 API_ROUTES = [
     *account_routes.ROUTES,
@@ -106,15 +111,15 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         worker = Worker(settings)
         if settings.run_worker_in_process:
             worker_task = asyncio.create_task(worker.run_forever())
-        # Search log rows are written in batches, off the requests that make them.
+        # Log rows (searches, page views) are written in batches, off the requests.
         stopping = asyncio.Event()
-        search_log_task = asyncio.create_task(search_log.flush_forever(stopping))
+        logs_task = asyncio.create_task(flush_forever(BUFFERED_LOGS, stopping))
         try:
             yield
         finally:
             worker.stop()
             stopping.set()
-            await search_log_task
+            await logs_task
             if worker_task is not None:
                 await worker_task
             await worker.close()
@@ -157,12 +162,15 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
         request_max_body_size=1024 * 1024,
         debug=False,
     )
-    # Outside routing, from the outside in: HEAD as GET without a body, compression, CORS for
+    # Outside routing, from the outside in: page views counted (the cached ones too), HEAD as
+    # GET without a body, compression, CORS for
     # the JSON API (CORS_ORIGINS), static files from memory, and cached pages for visitors
     # without a session, before sessions, routing and templates.
     front = PageCacheFront(app.asgi_handler, page_cache, add_security_headers)
     static = StaticFiles(front, static_assets(), add_security_headers)
-    app.asgi_handler = HeadAsGet(Compression(ApiCors(static, settings.cors_origins)))
+    app.asgi_handler = PageViewRecorder(
+        HeadAsGet(Compression(ApiCors(static, settings.cors_origins)))
+    )
     app.state.settings = settings
     app.state.page_cache = page_cache
     # The object store for files (evidence, media, recordings): local directory or S3/MinIO.

@@ -86,8 +86,10 @@ class Worker:
 
     async def housekeeping(self) -> None:
         """Purge expired sessions and links; abort recording uploads abandoned for a day; roll
-        up the search log by month and prune its raw rows past the retention period."""
+        up the search log by month and the page views by day, and prune the raw rows of both
+        past their retention periods."""
         from api.accounts.service import purge_expired
+        from api.analytics import service as page_views
         from api.recordings.service import clean_abandoned_uploads
         from api.searching import analytics
         from storage import open_store
@@ -103,6 +105,10 @@ class Worker:
         pruned = await analytics.prune(self.settings.search_log_retention_days)
         if pruned:
             log.info("housekeeping: %d search log rows past the retention period deleted", pruned)
+        await page_views.roll_up_pending()
+        pruned = await page_views.prune(self.settings.page_view_retention_months)
+        if pruned:
+            log.info("housekeeping: %d page views past the retention period deleted", pruned)
 
     async def scheduled_tasks(self) -> None:
         """Publish due scheduled articles and remind registrants of tomorrow's events, found from

@@ -6,7 +6,8 @@ from datetime import date
 
 import msgspec
 
-from api.reports.service import Breakdown, MemberReport
+from api.periods import Breakdown
+from api.reports.service import MemberReport
 
 
 class BucketOut(msgspec.Struct):

@@ -30,38 +30,11 @@ from api.members.reference import (
     municipality_group,
 )
 from api.members.tables import Organisation
+from api.periods import Breakdown, Bucket
 
 # The consortium's records start long after this; earlier years are refused as mistakes.
 FIRST_YEAR = 2000
 FISCAL_MONTHS = (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)
-
-
-@dataclass(frozen=True, slots=True)
-class Bucket:
-    """One row of a breakdown: a code, what people read, and how many."""
-
-    code: str
-    label: str
-    count: int
-
-
-@dataclass(frozen=True, slots=True)
-class Breakdown:
-    name: str  # industry, municipality, size, kind
-    title: str
-    buckets: tuple[Bucket, ...]
-
-    @property
-    def total(self) -> int:
-        return sum(bucket.count for bucket in self.buckets)
-
-    @property
-    def largest(self) -> int:
-        return max((bucket.count for bucket in self.buckets), default=0)
-
-    def top(self, n: int = 3) -> list[Bucket]:
-        """The largest buckets (ties keep the list order), for the chart's text alternative."""
-        return sorted((b for b in self.buckets if b.count), key=lambda b: -b.count)[:n]
 
 
 @dataclass(frozen=True, slots=True)

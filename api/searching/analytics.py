@@ -20,7 +20,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from api import clock
-from api.dates import month_of
+from api.audiences import AUDIENCES
+from api.buffered_log import FLUSH_SECONDS
+from api.dates import as_date, month_of
 from api.db import transaction
 from api.periods import (
     Period,
@@ -32,11 +34,9 @@ from api.periods import (
     month_span,
     share,
 )
-from api.searching.log import FLUSH_SECONDS
 from api.searching.reference import CASE_STUDIES, INDEX_LABELS, SOLUTIONS
 from api.searching.tables import SearchClick, SearchLog, SearchMonthlyQuery, SearchRollup
 
-AUDIENCES = {"public": "一般（ログインなし）", "member": "会員", "staff": "事務局"}
 # Where a logged query is tried again (the page that searches that index).
 TRY_PATHS = {CASE_STUDIES: "/search", SOLUTIONS: "/platform/solutions/search"}
 TOP = 20
@@ -165,7 +165,7 @@ async def _final_months() -> set[date]:
     rows = await SearchRollup.select(SearchRollup.month).where(
         SearchRollup.final == True  # noqa: E712
     )
-    return {_as_date(row["month"]) for row in rows}
+    return {as_date(row["month"]) for row in rows}
 
 
 async def months_to_roll_up() -> list[date]:
@@ -206,14 +206,6 @@ async def prune(retention_days: int) -> int:
             deleted += await table.count().where(where)
             await table.delete().where(where)
     return deleted
-
-
-def _as_date(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    return value  # type: ignore[no-any-return]
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -279,7 +271,7 @@ async def analytics(period: Period) -> SearchAnalytics:
         else [add_months(period.first, step) for step in range(-11, 1)]
     )
     per_month = {
-        _as_date(row["grp"]): _figures(row)
+        as_date(row["grp"]): _figures(row)
         for row in await _totals(months[0], add_months(months[-1], 1), "month")
     }
     rollups = await SearchRollup.select(SearchRollup.rolled_up_at).where(

@@ -1,38 +1,24 @@
 """The log of searches and of results opened from them, for the search analytics.
 
-A search never waits for its log row: rows go to a buffer in the process and are written in
-batches by a background task every few seconds (and when the process stops). A row holds the
+A search never waits for its log row: rows are written in batches off the request
+(api.buffered_log). A row holds the
 normalised query, the filters, the number of results, the page and the audience (public,
 member or staff); never a name, an account, a session or an address.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-import logging
 import re
 import unicodedata
-from collections import deque
 from dataclasses import dataclass
 
-from api.members.directory import SECRETARIAT
+from api.audiences import audience_of
+from api.buffered_log import BufferedLog
 from api.principal import Principal
 from api.searching.tables import SearchClick, SearchLog
 
-log = logging.getLogger("kdx.search")
-
-FLUSH_SECONDS = 2.0
-MAX_BUFFERED = 10_000  # beyond this (a database that is down), the oldest rows are dropped
 _SPACES = re.compile(r"\s+")
-
-
-def audience_of(principal: Principal | None) -> str:
-    if principal is None or not principal.roles:
-        return "public"
-    if principal.roles & SECRETARIAT:
-        return "staff"
-    return "member" if principal.organisation_id is not None else "staff"
 
 
 def normalised_query(text: str) -> str:
@@ -58,9 +44,6 @@ class _Click:
     audience: str
 
 
-_buffer: deque[_Search | _Click] = deque(maxlen=MAX_BUFFERED)
-
-
 def searched(
     index: str,
     text: str,
@@ -70,7 +53,7 @@ def searched(
     principal: Principal | None,
 ) -> None:
     """Note a search (written with the next batch)."""
-    _buffer.append(
+    BUFFER.add(
         _Search(index, normalised_query(text), filters, result_count, page, audience_of(principal))
     )
 
@@ -79,17 +62,15 @@ def opened(
     index: str, text: str, document_id: str, position: int, principal: Principal | None
 ) -> None:
     """Note a result opened from a search page, at its position (1 is the first)."""
-    _buffer.append(
+    BUFFER.add(
         _Click(index, normalised_query(text), document_id[:64], position, audience_of(principal))
     )
 
 
-async def flush() -> int:
-    """Write what the buffer holds; returns the number of rows written."""
+async def _write(rows: list[_Search | _Click]) -> None:
     searches: list[SearchLog] = []
     clicks: list[SearchClick] = []
-    while _buffer:
-        item = _buffer.popleft()
+    for item in rows:
         if isinstance(item, _Search):
             searches.append(SearchLog(
                 index=item.index, query=item.query, page=item.page, audience=item.audience,
@@ -101,22 +82,11 @@ async def flush() -> int:
                 index=item.index, query=item.query, document_id=item.document_id,
                 position=item.position, audience=item.audience,
             ))  # fmt: skip
-    try:
-        if searches:
-            await SearchLog.insert(*searches)
-        if clicks:
-            await SearchClick.insert(*clicks)
-    except Exception:  # the log must never break the site: the rows are lost, not the pages
-        log.exception("search log rows could not be written")
-        return 0
-    return len(searches) + len(clicks)
+    if searches:
+        await SearchLog.insert(*searches)
+    if clicks:
+        await SearchClick.insert(*clicks)
 
 
-async def flush_forever(stopping: asyncio.Event) -> None:
-    """The app's background task: a batch every few seconds, the rest when the app stops."""
-    while not stopping.is_set():
-        try:
-            await asyncio.wait_for(stopping.wait(), timeout=FLUSH_SECONDS)
-        except TimeoutError:
-            pass
-        await flush()
+BUFFER: BufferedLog[_Search | _Click] = BufferedLog("search", _write)
+flush = BUFFER.flush

@@ -30,7 +30,12 @@ import httpx
 from tests.server import running_server
 
 BASELINE = "/healthz"
-ENCODINGS = {"Accept-Encoding": "br, gzip"}
+# As a browser asks: the pages are counted as page views (api.analytics), as real visits are.
+ENCODINGS = {
+    "Accept-Encoding": "br, gzip",
+    "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+    "User-Agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+}
 ANONYMOUS_PATHS = [
     "{stylesheet}",
     "/",
@@ -86,7 +91,9 @@ def _throughput(base_url: str, path: str, args: argparse.Namespace, cookies) -> 
 
 
 def _wrk(base_url: str, path: str, seconds: int, cookies) -> float:
-    command = ["wrk", "-t2", "-c32", f"-d{seconds}s", "-H", "Accept-Encoding: br, gzip"]
+    command = ["wrk", "-t2", "-c32", f"-d{seconds}s"]
+    for name, value in ENCODINGS.items():
+        command += ["-H", f"{name}: {value}"]
     if cookies:
         jar = "; ".join(f"{name}={value}" for name, value in cookies.items())
         command += ["-H", f"Cookie: {jar}"]

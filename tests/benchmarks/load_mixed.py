@@ -33,7 +33,12 @@ from tests.benchmarks.bench_site import csrf_of, percentile
 from tests.server import started_server
 
 TIMEOUT = 10.0
-ENCODINGS = {"Accept-Encoding": "br, gzip"}
+# As a browser asks: the pages are counted as page views (api.analytics), as real visits are.
+ENCODINGS = {
+    "Accept-Encoding": "br, gzip",
+    "Accept": "text/html,application/xhtml+xml,*/*;q=0.8",
+    "User-Agent": "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+}
 ACCOUNTS = {
     "member": ("member@example.jp", "demo-member-2026"),
     "staff": ("staff@example.jp", "demo-staff-2026"),

@@ -87,3 +87,12 @@ def test_search_url_selects_meilisearch_with_its_key(tmp_path: Path) -> None:
         Settings.from_env({**PRODUCTION, "SEARCH_URL": "http://search:7700"}).validate()
     with pytest.raises(ConfigurationError, match="SEARCH_URL"):
         Settings.from_env({"SEARCH_URL": "search:7700"}).validate()
+
+
+def test_log_retention_comes_from_the_environment_within_bounds() -> None:
+    assert Settings.from_env({}).page_view_retention_months == 13
+    assert Settings.from_env({"PAGE_VIEW_RETENTION_MONTHS": "25"}).page_view_retention_months == 25
+    with pytest.raises(ConfigurationError, match="PAGE_VIEW_RETENTION_MONTHS"):
+        Settings.from_env({"PAGE_VIEW_RETENTION_MONTHS": "0"}).validate()
+    with pytest.raises(ConfigurationError, match="SEARCH_LOG_RETENTION_DAYS"):
+        Settings.from_env({"SEARCH_LOG_RETENTION_DAYS": "30"}).validate()

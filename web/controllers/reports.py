@@ -18,8 +18,8 @@ from litestar.response import Redirect, Template
 from api import periods
 from api.dates import format_fiscal_year
 from api.errors import ValidationFailed
+from api.periods import Breakdown, Bucket
 from api.reports import service
-from api.reports.service import Breakdown, Bucket
 from api.searching import analytics
 from api.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 from web.downloads import download

@@ -1,0 +1,357 @@
+"""Page views per day, month and fiscal year, for the secretariat's and the prefecture's reports.
+
+The log (api.analytics.recording) keeps one row per page seen. Every day (Asia/Tokyo) is counted
+into `page_view_daily` (per page, audience and device class) and `page_referrer_daily` (per other
+site); the reports read only these rows, so the figures stay when the raw rows are pruned after
+PAGE_VIEW_RETENTION_MONTHS. The worker counts the days that are not final every hour; the count
+after a day has ended (and the log's last batch is in) makes it final.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from piccolo.table import Table
+
+from api import clock
+from api.analytics.recording import AREAS, CONTENT_KINDS, DEVICES
+from api.analytics.tables import PageView, PageViewDaily, PageViewRollup, ReferrerDaily
+from api.articles.tables import Article, Page
+from api.audiences import AUDIENCES
+from api.buffered_log import FLUSH_SECONDS
+from api.dates import JST, as_date, to_local
+from api.db import transaction
+from api.events.tables import Event
+from api.members.tables import Organisation
+from api.periods import Bucket, Period, ReportTable, add_months, change, format_month, share
+from api.recordings.tables import Recording
+from api.solutions.tables import Solution
+
+TOP = 20
+INSERT_BATCH = 500
+
+
+def day_span(day: date) -> tuple[datetime, datetime]:
+    """A day as moments: 00:00 Japan time, and the next day's (excluded)."""
+    start = datetime(day.year, day.month, day.day, tzinfo=JST)
+    return start, start + timedelta(days=1)
+
+
+def today() -> date:
+    local = to_local(clock.now())
+    assert isinstance(local, datetime)
+    return local.date()
+
+
+# --- the daily roll-up ----------------------------------------------------------------------
+
+_DAILY_SQL = (
+    "SELECT area, path, content_kind, content_key, audience, device, count(*) AS views "
+    "FROM page_view WHERE viewed_at >= {} AND viewed_at < {} "
+    "GROUP BY area, path, content_kind, content_key, audience, device"
+)
+_REFERRERS_SQL = (
+    "SELECT referrer_host, count(*) AS views FROM page_view "
+    "WHERE viewed_at >= {} AND viewed_at < {} AND referrer_host <> '' GROUP BY referrer_host"
+)
+
+
+async def roll_up(day: date) -> int:
+    """Count a day's logged views into its daily rows (replacing what was there); returns the
+    number of views. Final once it runs after the day (and the log's last batch) ended."""
+    start, end = day_span(day)
+    pages = [
+        PageViewDaily(
+            day=day, area=row["area"], path=row["path"], content_kind=row["content_kind"],
+            content_key=row["content_key"], audience=row["audience"], device=row["device"],
+            views=int(row["views"]),
+        )
+        for row in await PageView.raw(_DAILY_SQL, start, end)
+    ]  # fmt: skip
+    referrers = [
+        ReferrerDaily(day=day, referrer_host=row["referrer_host"], views=int(row["views"]))
+        for row in await PageView.raw(_REFERRERS_SQL, start, end)
+    ]
+    now = clock.now()
+    async with transaction():
+        for table, rows in ((PageViewDaily, pages), (ReferrerDaily, referrers)):
+            await table.delete().where(table.day == day)  # type: ignore[attr-defined]
+            for first in range(0, len(rows), INSERT_BATCH):
+                await table.insert(*rows[first : first + INSERT_BATCH])
+        final = now >= end + timedelta(seconds=FLUSH_SECONDS * 5)
+        await PageViewRollup.delete().where(PageViewRollup.day == day)
+        await PageViewRollup.insert(PageViewRollup(day=day, rolled_up_at=now, final=final))
+    return sum(row.views for row in pages)
+
+
+async def days_to_roll_up() -> list[date]:
+    """Days with raw rows whose count is not final (today among them), oldest first."""
+    oldest = await PageView.select(PageView.viewed_at).order_by(PageView.viewed_at).limit(1)
+    if not oldest:
+        return []
+    first = to_local(oldest[0]["viewed_at"])
+    assert isinstance(first, datetime)
+    final = {
+        as_date(row["day"])
+        for row in await PageViewRollup.select(PageViewRollup.day).where(
+            (PageViewRollup.final == True) & (PageViewRollup.day >= first.date())  # noqa: E712
+        )
+    }
+    day, last = first.date(), today()
+    wanted = []
+    while day <= last:
+        if day not in final:
+            wanted.append(day)
+        day += timedelta(days=1)
+    return wanted
+
+
+async def roll_up_pending() -> dict[date, int]:
+    """Count every day that is not final (the worker, every hour; staff on demand)."""
+    return {day: await roll_up(day) for day in await days_to_roll_up()}
+
+
+async def prune(retention_months: int) -> int:
+    """Delete raw rows older than retention_months whose day is counted for good; the daily
+    rows stay. Returns the number of rows deleted."""
+    local = to_local(clock.now())
+    assert isinstance(local, datetime)
+    cutoff_day = add_months(local.date().replace(day=1), -retention_months)
+    until = day_span(cutoff_day)[0]
+    pending = await days_to_roll_up()
+    if pending:
+        until = min(until, day_span(pending[0])[0])
+    where = PageView.viewed_at < until
+    deleted = await PageView.count().where(where)
+    if deleted:
+        await PageView.delete().where(where)
+    return deleted
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PageFigures:
+    path: str
+    kind: str
+    title: str  # the content's title ('' when the page has none of its own)
+    views: int
+
+    @property
+    def kind_label(self) -> str:
+        return CONTENT_KINDS.get(self.kind, CONTENT_KINDS[""])
+
+
+@dataclass(frozen=True, slots=True)
+class PageViewReport:
+    period: Period
+    views: int
+    previous: int  # the period before
+    year_before: int  # the same period a year earlier
+    over_time: list[tuple[date, str, int]]  # per day (a month) or per month (a fiscal year)
+    by_area: list[Bucket]
+    by_audience: list[Bucket]
+    by_device: list[Bucket]
+    by_kind: list[Bucket]
+    top_pages: list[PageFigures]
+    top_referrers: list[Bucket]
+    rolled_up_at: datetime | None  # the oldest count among the period's days
+
+    @property
+    def is_empty(self) -> bool:
+        return self.views == 0
+
+    def share(self, views: int) -> float | None:
+        return share(views, self.views)
+
+
+_BREAKDOWN_SQL = (
+    "SELECT day, area, audience, device, content_kind, sum(views) AS views FROM page_view_daily "
+    "WHERE day >= {} AND day < {} GROUP BY day, area, audience, device, content_kind"
+)
+_TOTAL_SQL = (
+    "SELECT coalesce(sum(views), 0) AS views FROM page_view_daily WHERE day >= {} AND day < {}"
+)
+_PAGES_SQL = (
+    "SELECT path, content_kind, content_key, sum(views) AS views FROM page_view_daily "
+    "WHERE day >= {} AND day < {} GROUP BY path, content_kind, content_key "
+    "ORDER BY sum(views) DESC, path LIMIT {}"
+)
+_REFERRER_TOP_SQL = (
+    "SELECT referrer_host, sum(views) AS views FROM page_referrer_daily "
+    "WHERE day >= {} AND day < {} GROUP BY referrer_host "
+    "ORDER BY sum(views) DESC, referrer_host LIMIT {}"
+)
+
+
+async def _total(period: Period) -> int:
+    [row] = await PageViewDaily.raw(_TOTAL_SQL, period.first, period.end)
+    return int(row["views"] or 0)
+
+
+def _counts(counter: Counter[str], labels: dict[str, str]) -> list[Bucket]:
+    known = [Bucket(code, label, counter.get(code, 0)) for code, label in labels.items()]
+    return sorted(known, key=lambda bucket: -bucket.count) if len(labels) > 4 else known
+
+
+# kind -> (table, the column the key names, how the key is read, the title column)
+_TITLES: dict[str, tuple[type[Table], str, Callable[[str], Any], str]] = {
+    "case_study": (Article, "slug", str, "title"),
+    "news": (Article, "slug", str, "title"),
+    "event_info": (Article, "slug", str, "title"),
+    "page": (Page, "slug", lambda key: key.rsplit("/", 1)[-1], "title"),
+    "event": (Event, "id", int, "title"),
+    "solution": (Solution, "id", int, "title"),
+    "recording": (Recording, "id", int, "title"),
+    "organisation": (Organisation, "id", int, "name"),
+}
+
+
+async def _titles(pages: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    """The titles of the pages' content, one query per kind among them."""
+    keys: dict[str, set[str]] = {}
+    for row in pages:
+        if row["content_kind"] in _TITLES and (
+            _TITLES[row["content_kind"]][2] is not int or row["content_key"].isdigit()
+        ):
+            keys.setdefault(row["content_kind"], set()).add(row["content_key"])
+    titles: dict[tuple[str, str], str] = {}
+    for kind, wanted in keys.items():
+        table, column, read, title = _TITLES[kind]
+        lookup = {read(key): key for key in wanted}
+        key_column, title_column = getattr(table, column), getattr(table, title)
+        query = table.select(key_column.as_alias("key"), title_column.as_alias("title")).where(
+            key_column.is_in(list(lookup))
+        )
+        if table is Article:
+            query = query.where(Article.kind == kind)
+        for row in await query:
+            titles[(kind, lookup.get(row["key"], str(row["key"])))] = row["title"]
+    return titles
+
+
+async def page_views(period: Period) -> PageViewReport:
+    """The page views of a month or a fiscal year (at most a dozen queries on the daily rows)."""
+    first, end = period.first, period.end
+    over_time: Counter[date] = Counter()
+    areas: Counter[str] = Counter()
+    audiences: Counter[str] = Counter()
+    devices: Counter[str] = Counter()
+    kinds: Counter[str] = Counter()
+    for row in await PageViewDaily.raw(_BREAKDOWN_SQL, first, end):
+        views, day = int(row["views"]), as_date(row["day"])
+        over_time[day if period.kind == "month" else day.replace(day=1)] += views
+        areas[row["area"]] += views
+        audiences[row["audience"]] += views
+        devices[row["device"]] += views
+        kinds[row["content_kind"]] += views
+    if period.kind == "month":
+        slots = [(first + timedelta(days=n)) for n in range((end - first).days)]
+        timeline = [(day, f"{day.month}月{day.day}日", over_time[day]) for day in slots]
+    else:
+        timeline = [(month, format_month(month), over_time[month]) for month in period.month_list()]
+    pages = list(await PageViewDaily.raw(_PAGES_SQL, first, end, TOP))
+    titles = await _titles(pages)
+    top_pages = [
+        PageFigures(
+            path=row["path"], kind=row["content_kind"], views=int(row["views"]),
+            title=titles.get((row["content_kind"], row["content_key"]), ""),
+        )
+        for row in pages
+    ]  # fmt: skip
+    referrers = await ReferrerDaily.raw(_REFERRER_TOP_SQL, first, end, TOP)
+    rollups = await PageViewRollup.select(PageViewRollup.rolled_up_at).where(
+        (PageViewRollup.day >= first) & (PageViewRollup.day < end)
+    )
+    return PageViewReport(
+        period=period,
+        views=sum(areas.values()),
+        previous=await _total(period.previous()),
+        year_before=await _total(period.year_before()),
+        over_time=timeline,
+        by_area=_counts(areas, AREAS),
+        by_audience=_counts(audiences, AUDIENCES),
+        by_device=_counts(devices, DEVICES),
+        by_kind=_counts(kinds, CONTENT_KINDS),
+        top_pages=top_pages,
+        top_referrers=[
+            Bucket(row["referrer_host"], row["referrer_host"], int(row["views"]))
+            for row in referrers
+        ],
+        rolled_up_at=min((row["rolled_up_at"] for row in rollups), default=None),
+    )
+
+
+# --- tables (the page's, the exports' and the reports') -------------------------------------
+
+
+def summary_table(report: PageViewReport) -> ReportTable:
+    period = report.period
+    return ReportTable(
+        "summary", "概要",
+        ("項目", "閲覧数", "増減（%）"),
+        [
+            (period.label, report.views, None),
+            (f"前の期間（{period.previous().label}）", report.previous,
+             change(report.views, report.previous)),
+            (f"前年の同じ期間（{period.year_before().label}）", report.year_before,
+             change(report.views, report.year_before)),
+        ],
+    )  # fmt: skip
+
+
+def timeline_table(report: PageViewReport) -> ReportTable:
+    unit = "日" if report.period.kind == "month" else "月"
+    return ReportTable(
+        "timeline", f"{unit}ごとの閲覧数", (unit, "閲覧数"),
+        [(label, views) for _, label, views in report.over_time],
+    )  # fmt: skip
+
+
+def breakdown_table(report: PageViewReport, name: str) -> ReportTable:
+    title, head, buckets = {
+        "areas": ("サイトごと", "サイト", report.by_area),
+        "audiences": ("利用者の区分ごと", "区分", report.by_audience),
+        "devices": ("端末ごと", "端末", report.by_device),
+        "kinds": ("ページの種類ごと", "種類", report.by_kind),
+        "referrers": ("よく来訪のある他サイト", "サイト", report.top_referrers),
+    }[name]
+    return ReportTable(
+        name, title, (head, "閲覧数", "割合（%）"),
+        [(bucket.label, bucket.count, report.share(bucket.count)) for bucket in buckets],
+    )  # fmt: skip
+
+
+def pages_table(report: PageViewReport) -> ReportTable:
+    return ReportTable(
+        "pages", "よく見られたページ",
+        ("順位", "ページ", "種類", "URL", "閲覧数", "割合（%）"),
+        [
+            (rank, page.title or page.path, page.kind_label, page.path, page.views,
+             report.share(page.views))
+            for rank, page in enumerate(report.top_pages, start=1)
+        ],
+    )  # fmt: skip
+
+
+def tables(report: PageViewReport) -> dict[str, ReportTable]:
+    """Every table of the report by name, in the page's order."""
+    found = [
+        summary_table(report), timeline_table(report), pages_table(report),
+        breakdown_table(report, "kinds"), breakdown_table(report, "areas"),
+        breakdown_table(report, "audiences"), breakdown_table(report, "devices"),
+        breakdown_table(report, "referrers"),
+    ]  # fmt: skip
+    return {table.name: table for table in found}
+
+
+def export_names(report: PageViewReport, table: ReportTable, extension: str) -> tuple[str, str]:
+    return (
+        f"page-views-{table.name}-{report.period.code}.{extension}",
+        f"閲覧数_{table.title}_{report.period.label}.{extension}",
+    )
