@@ -15,6 +15,7 @@ from litestar.template.config import TemplateConfig
 
 from api.accounts import routes as account_routes
 from api.analytics import recording as page_view_log
+from api.analytics import routes as analytics_routes
 from api.applications import routes as application_routes
 from api.articles import routes as article_routes
 from api.audit import routes as audit_routes
@@ -68,6 +69,7 @@ API_ROUTES = [
     *member_platform_routes.ROUTES,
     *solution_routes.ROUTES,
     *report_routes.ROUTES,
+    *analytics_routes.ROUTES,
     *article_routes.ROUTES,
     *media_routes.ROUTES,
     *event_routes.ROUTES,

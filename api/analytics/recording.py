@@ -33,6 +33,19 @@ CONTENT_KINDS = {
     "organisation": "会員紹介",
     "": "その他のページ",
 }
+# What the site's own list and form pages are called in the reports.
+PAGE_NAMES = {
+    "/": "ホーム", "/case-studies": "導入事例の一覧", "/news": "お知らせの一覧",
+    "/events": "イベント・セミナーの一覧", "/event-info": "イベント情報の一覧",
+    "/search": "導入事例の検索", "/join": "入会申込", "/login": "ログイン",
+    "/site-map": "サイトマップ", "/privacy": "プライバシーポリシー",
+    "/accessibility": "ウェブアクセシビリティ方針", "/membership-terms": "会員規約",
+    "/platform": "会員プラットフォームのトップ", "/platform/solutions": "ソリューションの一覧",
+    "/platform/solutions/search": "ソリューションの検索", "/platform/recordings": "録画の一覧",
+    "/platform/directory": "会員名簿", "/platform/events": "会員向けセミナー",
+    "/platform/bookmarks": "ブックマーク", "/platform/inquiries": "問い合わせの受信箱",
+    "/platform/organisation": "自団体の情報", "/account": "アカウント",
+}  # fmt: skip
 
 # Staff areas, files and feeds, and every path that holds a token: never logged.
 NOT_LOGGED = (
@@ -71,8 +84,8 @@ class Place:
 
 def classify(path: str) -> Place | None:
     """Where a path is on the site, or None when it is not logged."""
-    if path.startswith(NOT_LOGGED) or len(path) > _MAX_PATH:
-        return None
+    if path.startswith(NOT_LOGGED) or path.startswith("//") or len(path) > _MAX_PATH:
+        return None  # "//host" would read as another site in the report's links
     area = PLATFORM if path.startswith(("/platform", "/account")) else PUBLIC
     for pattern, kind in _CONTENT:
         found = pattern.match(path)

@@ -18,16 +18,25 @@ from typing import Any
 from piccolo.table import Table
 
 from api import clock
-from api.analytics.recording import AREAS, CONTENT_KINDS, DEVICES
+from api.analytics.recording import AREAS, CONTENT_KINDS, DEVICES, PAGE_NAMES
 from api.analytics.tables import PageView, PageViewDaily, PageViewRollup, ReferrerDaily
 from api.articles.tables import Article, Page
 from api.audiences import AUDIENCES
 from api.buffered_log import FLUSH_SECONDS
 from api.dates import JST, as_date, to_local
-from api.db import transaction
+from api.db import is_postgres, transaction
 from api.events.tables import Event
 from api.members.tables import Organisation
-from api.periods import Bucket, Period, ReportTable, add_months, change, format_month, share
+from api.periods import (
+    Breakdown,
+    Bucket,
+    Period,
+    ReportTable,
+    add_months,
+    change,
+    format_month,
+    share,
+)
 from api.recordings.tables import Recording
 from api.solutions.tables import Solution
 
@@ -50,42 +59,69 @@ def today() -> date:
 # --- the daily roll-up ----------------------------------------------------------------------
 
 _DAILY_SQL = (
-    "SELECT area, path, content_kind, content_key, audience, device, count(*) AS views "
-    "FROM page_view WHERE viewed_at >= {} AND viewed_at < {} "
-    "GROUP BY area, path, content_kind, content_key, audience, device"
+    "SELECT {day} AS day, area, path, content_kind, content_key, audience, device, "
+    "count(*) AS views FROM page_view WHERE viewed_at >= {{}} AND viewed_at < {{}} "
+    "GROUP BY {day}, area, path, content_kind, content_key, audience, device"
 )
 _REFERRERS_SQL = (
-    "SELECT referrer_host, count(*) AS views FROM page_view "
-    "WHERE viewed_at >= {} AND viewed_at < {} AND referrer_host <> '' GROUP BY referrer_host"
+    "SELECT {day} AS day, referrer_host, count(*) AS views FROM page_view "
+    "WHERE viewed_at >= {{}} AND viewed_at < {{}} AND referrer_host <> '' "
+    "GROUP BY {day}, referrer_host"
 )
+CHUNK_DAYS = 31  # days counted in one pass
+
+
+def _local_day() -> str:
+    """The SQL for a view's day in Japan time (no summer time there: always nine hours on)."""
+    if is_postgres():
+        return "(viewed_at AT TIME ZONE 'Asia/Tokyo')::date"
+    return "date(viewed_at, '+9 hours')"  # SQLite keeps the moment as UTC text
+
+
+async def roll_up_days(first: date, last: date) -> dict[date, int]:
+    """Count the logged views of the days first..last into their daily rows (replacing what was
+    there); returns the views per day. A day's count is final once it runs after the day (and
+    the log's last batch) ended."""
+    start, end = day_span(first)[0], day_span(last)[1]
+    day_sql = _local_day()
+    pages = [
+        PageViewDaily(
+            day=as_date(row["day"]), area=row["area"], path=row["path"],
+            content_kind=row["content_kind"], content_key=row["content_key"],
+            audience=row["audience"], device=row["device"], views=int(row["views"]),
+        )
+        for row in await PageView.raw(_DAILY_SQL.format(day=day_sql), start, end)
+    ]  # fmt: skip
+    referrers = [
+        ReferrerDaily(
+            day=as_date(row["day"]), referrer_host=row["referrer_host"], views=int(row["views"])
+        )
+        for row in await PageView.raw(_REFERRERS_SQL.format(day=day_sql), start, end)
+    ]
+    views: dict[date, int] = {first + timedelta(days=n): 0 for n in range((last - first).days + 1)}
+    for row in pages:
+        views[row.day] += row.views
+    now = clock.now()
+    settled = timedelta(seconds=FLUSH_SECONDS * 5)
+    rollups = [
+        PageViewRollup(day=day, rolled_up_at=now, final=now >= day_span(day)[1] + settled)
+        for day in views
+    ]
+    async with transaction():
+        for table, rows in (
+            (PageViewDaily, pages),
+            (ReferrerDaily, referrers),
+            (PageViewRollup, rollups),
+        ):
+            await table.delete().where((table.day >= first) & (table.day <= last))  # type: ignore[attr-defined]
+            for at in range(0, len(rows), INSERT_BATCH):
+                await table.insert(*rows[at : at + INSERT_BATCH])
+    return views
 
 
 async def roll_up(day: date) -> int:
-    """Count a day's logged views into its daily rows (replacing what was there); returns the
-    number of views. Final once it runs after the day (and the log's last batch) ended."""
-    start, end = day_span(day)
-    pages = [
-        PageViewDaily(
-            day=day, area=row["area"], path=row["path"], content_kind=row["content_kind"],
-            content_key=row["content_key"], audience=row["audience"], device=row["device"],
-            views=int(row["views"]),
-        )
-        for row in await PageView.raw(_DAILY_SQL, start, end)
-    ]  # fmt: skip
-    referrers = [
-        ReferrerDaily(day=day, referrer_host=row["referrer_host"], views=int(row["views"]))
-        for row in await PageView.raw(_REFERRERS_SQL, start, end)
-    ]
-    now = clock.now()
-    async with transaction():
-        for table, rows in ((PageViewDaily, pages), (ReferrerDaily, referrers)):
-            await table.delete().where(table.day == day)  # type: ignore[attr-defined]
-            for first in range(0, len(rows), INSERT_BATCH):
-                await table.insert(*rows[first : first + INSERT_BATCH])
-        final = now >= end + timedelta(seconds=FLUSH_SECONDS * 5)
-        await PageViewRollup.delete().where(PageViewRollup.day == day)
-        await PageViewRollup.insert(PageViewRollup(day=day, rolled_up_at=now, final=final))
-    return sum(row.views for row in pages)
+    """Count one day; returns its views."""
+    return (await roll_up_days(day, day))[day]
 
 
 async def days_to_roll_up() -> list[date]:
@@ -111,8 +147,17 @@ async def days_to_roll_up() -> list[date]:
 
 
 async def roll_up_pending() -> dict[date, int]:
-    """Count every day that is not final (the worker, every hour; staff on demand)."""
-    return {day: await roll_up(day) for day in await days_to_roll_up()}
+    """Count every day that is not final (the worker, every hour; staff on demand), a run of
+    consecutive days at a time."""
+    counted: dict[date, int] = {}
+    run: list[date] = []
+    for day in [*await days_to_roll_up(), None]:
+        if run and (day is None or day != run[-1] + timedelta(days=1) or len(run) == CHUNK_DAYS):
+            counted.update(await roll_up_days(run[0], run[-1]))
+            run = []
+        if day is not None:
+            run.append(day)
+    return counted
 
 
 async def prune(retention_months: int) -> int:
@@ -174,8 +219,10 @@ _BREAKDOWN_SQL = (
     "SELECT day, area, audience, device, content_kind, sum(views) AS views FROM page_view_daily "
     "WHERE day >= {} AND day < {} GROUP BY day, area, audience, device, content_kind"
 )
-_TOTAL_SQL = (
-    "SELECT coalesce(sum(views), 0) AS views FROM page_view_daily WHERE day >= {} AND day < {}"
+_EARLIER_SQL = (
+    "SELECT coalesce(sum(CASE WHEN day >= {} AND day < {} THEN views END), 0) AS previous, "
+    "coalesce(sum(CASE WHEN day >= {} AND day < {} THEN views END), 0) AS year_before "
+    "FROM page_view_daily WHERE (day >= {} AND day < {}) OR (day >= {} AND day < {})"
 )
 _PAGES_SQL = (
     "SELECT path, content_kind, content_key, sum(views) AS views FROM page_view_daily "
@@ -189,9 +236,12 @@ _REFERRER_TOP_SQL = (
 )
 
 
-async def _total(period: Period) -> int:
-    [row] = await PageViewDaily.raw(_TOTAL_SQL, period.first, period.end)
-    return int(row["views"] or 0)
+async def _earlier(period: Period) -> tuple[int, int]:
+    """The views of the period before and of the same period a year earlier."""
+    spans = (period.previous().first, period.previous().end)
+    spans += (period.year_before().first, period.year_before().end)
+    [row] = await PageViewDaily.raw(_EARLIER_SQL, *spans, *spans)
+    return int(row["previous"] or 0), int(row["year_before"] or 0)
 
 
 def _counts(counter: Counter[str], labels: dict[str, str]) -> list[Bucket]:
@@ -236,7 +286,8 @@ async def _titles(pages: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
 
 
 async def page_views(period: Period) -> PageViewReport:
-    """The page views of a month or a fiscal year (at most a dozen queries on the daily rows)."""
+    """The page views of a month or a fiscal year: five queries on the daily rows, and one
+    per kind of content among the top pages for their titles."""
     first, end = period.first, period.end
     over_time: Counter[date] = Counter()
     areas: Counter[str] = Counter()
@@ -260,7 +311,8 @@ async def page_views(period: Period) -> PageViewReport:
     top_pages = [
         PageFigures(
             path=row["path"], kind=row["content_kind"], views=int(row["views"]),
-            title=titles.get((row["content_kind"], row["content_key"]), ""),
+            title=titles.get((row["content_kind"], row["content_key"]))
+            or PAGE_NAMES.get(row["path"], ""),
         )
         for row in pages
     ]  # fmt: skip
@@ -268,11 +320,12 @@ async def page_views(period: Period) -> PageViewReport:
     rollups = await PageViewRollup.select(PageViewRollup.rolled_up_at).where(
         (PageViewRollup.day >= first) & (PageViewRollup.day < end)
     )
+    previous, year_before = await _earlier(period)
     return PageViewReport(
         period=period,
         views=sum(areas.values()),
-        previous=await _total(period.previous()),
-        year_before=await _total(period.year_before()),
+        previous=previous,
+        year_before=year_before,
         over_time=timeline,
         by_area=_counts(areas, AREAS),
         by_audience=_counts(audiences, AUDIENCES),
@@ -287,7 +340,22 @@ async def page_views(period: Period) -> PageViewReport:
     )
 
 
-# --- tables (the page's, the exports' and the reports') -------------------------------------
+# --- charts and tables (the page's, the exports' and the reports') --------------------------
+
+
+def charts(report: PageViewReport) -> dict[str, Breakdown]:
+    """The report's bar charts by name (each drawn with its data table)."""
+    unit = "日" if report.period.kind == "month" else "月"
+    timeline = tuple(
+        Bucket(day.isoformat(), label, views) for day, label, views in report.over_time
+    )
+    return {
+        "timeline": Breakdown("timeline", f"{unit}ごとの閲覧数", timeline),
+        "kinds": Breakdown("kinds", "ページの種類ごとの閲覧数", tuple(report.by_kind)),
+        "areas": Breakdown("areas", "サイトごとの閲覧数", tuple(report.by_area)),
+        "audiences": Breakdown("audiences", "利用者の区分ごとの閲覧数", tuple(report.by_audience)),
+        "devices": Breakdown("devices", "端末ごとの閲覧数", tuple(report.by_device)),
+    }
 
 
 def summary_table(report: PageViewReport) -> ReportTable:

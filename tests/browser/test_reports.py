@@ -107,3 +107,40 @@ def test_search_analytics_pass_axe_and_validate(
     audit.visit(official, "/reports/search?month=13", 422, label="/reports/search (bad month)")
     assert official.locator(".error-summary").is_visible()
     audit.finish()
+
+
+def test_page_views_pass_axe_and_validate(new_context: Any, audit: PageAudit) -> None:
+    staff = new_context().new_page()
+    login(staff, *STAFF)
+    staff.goto("/reports/page-views")
+    # The demo log (three months and the same months a year before), counted by day.
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="いま集計する").click()
+    audit.check(staff, "/reports/page-views (staff, after counting)")
+    main = staff.locator("main").inner_text()
+    assert "閲覧の記録を集計しました" in main and "よく見られたページ" in main
+    charts = staff.locator("figure.bar-chart [role='img']")
+    assert charts.count() == 5
+    assert staff.locator("table.chart-table caption").count() == 5
+    assert staff.locator("nav.report-links a[aria-current='page']").inner_text() == "閲覧数"
+    with staff.expect_download() as download:
+        staff.get_by_role(
+            "link", name="「よく見られたページ」をCSVでダウンロード", exact=False
+        ).click()
+    assert download.value.suggested_filename.endswith(".csv")
+
+    official = new_context().new_page()
+    login(official, *OFFICIAL)
+    official.goto("/reports/members")
+    official.get_by_role("link", name="閲覧数", exact=True).click()
+    official.select_option("#field-year", index=0)
+    with official.expect_navigation():
+        official.get_by_role("button", name="この年度を表示").click()
+    audit.check(official, "/reports/page-views?year=… (official)")
+    assert "年度" in official.locator("h1").inner_text()
+    assert official.get_by_role("button", name="いま集計する").count() == 0
+    audit.visit(official, "/reports/page-views?month=2021-05", label="/reports/page-views (empty)")
+    assert "閲覧の記録はありません" in official.locator("main").inner_text()
+    audit.visit(official, "/reports/page-views?month=13", 422, label="/reports/page-views (bad)")
+    assert official.locator(".error-summary").is_visible()
+    audit.finish()

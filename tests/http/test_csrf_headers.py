@@ -14,6 +14,7 @@ from PIL import Image
 
 from api.accounts import service as accounts
 from api.accounts.tables import UserSession
+from api.analytics.tables import PageView
 from api.applications import service as applications
 from api.db import current_engine
 from api.http.guards import SAFE_METHODS
@@ -202,8 +203,9 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
     # Applications: the applicant's answers to requests for more information (the step pages
     # and the resubmission each have a link of their own) and one application to reject.
     respond = await _info_token(settings, world, 13)
-    # A logged search, so that rolling the search log up has something to write.
+    # A logged search and a page view, so that rolling the logs up has something to write.
     await SearchLog.insert(SearchLog(index="solutions", query="kintone", audience="member"))
+    await PageView.insert(PageView(path="/news", area="public", device="mobile", audience="public"))
     await ensure_default_synonyms()
     synonym_groups = [row["id"] for row in await SearchSynonym.select(SearchSynonym.id)]
     respond_form = (await applications.application_for_token(respond)).as_input().as_form()
@@ -401,6 +403,7 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
             for key, (url, data, role, writes) in (await event_forms(settings, world)).items()
         },
         ("POST", "/reports/search/roll-up"): ("/reports/search/roll-up", {}, Role.STAFF),
+        ("POST", "/reports/page-views/roll-up"): ("/reports/page-views/roll-up", {}, Role.STAFF),
         # Search synonyms: a group of its own to change and one to delete.
         ("POST", "/console/search/synonyms"): (
             "/console/search/synonyms",

@@ -37,6 +37,9 @@ BUDGETS: list[tuple[Role, str, int]] = [
     (Role.EDITOR, "/console/articles", 4),
     (Role.OFFICIAL, "/reports/members", 3),
     (Role.OFFICIAL, "/reports/search", 8),  # the session and seven reads of the monthly rows
+    # The session and five reads of the daily rows (and one per kind of content among the top
+    # pages for their titles: none here).
+    (Role.OFFICIAL, "/reports/page-views", 6),
     (Role.MEMBER_USER, "/events", 6),
     (Role.MEMBER_USER, "/events/{event}", 5),
     (Role.MEMBER_ADMIN, "/events/{event}", 6),  # and the colleagues it may register

@@ -10,6 +10,8 @@ import pytest
 
 from api import periods
 from api.accounts.tables import Account
+from api.analytics import service as page_views
+from api.analytics.tables import PageView
 from api.applications import service as applications
 from api.applications.service import ApplicationStatus
 from api.demo import DEMO_ACCOUNTS, load_demo_content
@@ -71,7 +73,7 @@ async def test_loading_twice_creates_everything_once(settings: Settings, db: Non
     assert first == (
         len(DEMO_ORGANISATIONS) + len(DEMO_ACCOUNTS) + len(DEMO_APPLICATIONS)
         + demo_solution_count() + len(DEMO_EVENTS) + len(DEMO_RECORDINGS)
-        + await SearchLog.count() + await SearchClick.count()
+        + await SearchLog.count() + await SearchClick.count() + await PageView.count()
     )  # fmt: skip
     counts = (await Organisation.count(), await OrganisationContact.count(), await Account.count())
     with count_queries() as second_run:
@@ -95,6 +97,21 @@ async def test_the_demo_search_log_gives_the_analytics_something_to_show(
     assert report.top_queries[0].query == "kintone"
     assert {q.query for q in report.no_result_queries} >= {"生成AI", "ドローン"}
     assert all(figures.searches for _, _, figures in report.by_audience)
+
+
+async def test_the_demo_page_views_give_the_report_something_to_show(
+    settings: Settings, db: None
+) -> None:
+    await load_demo_content(settings)
+    last_month = periods.month_period(periods.add_months(periods.current_month(), -1))
+    report = await page_views.page_views(last_month)
+    assert report.views > 300 and report.year_before > 0 and report.year_before < report.views
+    assert report.top_pages[0].path == "/"
+    assert any(page.kind and page.title for page in report.top_pages)
+    assert all(bucket.count for bucket in report.by_device) and report.top_referrers
+    assert not await page_views.days_to_roll_up() or (
+        await page_views.days_to_roll_up() == [page_views.today()]
+    )
 
 
 async def test_demo_member_accounts_belong_to_an_active_public_member(

@@ -92,6 +92,7 @@ def test_staff_areas_files_and_every_path_with_a_token_are_never_logged() -> Non
                  "/static/css/site.css", "/feeds/news.atom", "/media/3/file", "/healthz"):  # fmt: skip
         assert recording.classify(path) is None, path
     assert recording.classify("/" + "a" * 300) is None
+    assert recording.classify("//evil.example/path") is None
 
 
 @pytest.mark.parametrize(
@@ -275,6 +276,9 @@ async def test_the_fiscal_year_runs_from_1_april_to_31_march_in_japan_time() -> 
     await service.roll_up_pending()
     year = await service.page_views(periods.year_period(2026))
     assert year.views == 3 and year.previous == 1
+    assert [(p.path, p.title, p.kind_label) for p in year.top_pages] == [
+        ("/", "ホーム", "その他のページ")
+    ]
     assert [(label, views) for _, label, views in year.over_time][:1] == [("2026年4月", 2)]
     assert len(year.over_time) == 12 and year.over_time[7][1:] == ("2026年11月", 1)
     assert (await service.page_views(periods.year_period(2025))).views == 1

@@ -1,13 +1,16 @@
-"""Reports for staff and prefecture officials: the member report per fiscal year and the search
-analytics per month or fiscal year.
+"""Reports for staff and prefecture officials: the member report per fiscal year, and the search
+analytics and the page views per month or fiscal year.
 
 Each page, its CSV and its XLSX come from one service call (api.reports.service.member_report,
-api.searching.analytics.analytics); periods come in as text so that a mistyped one gets a
+api.searching.analytics.analytics, api.analytics.service.page_views); periods come in as text so that a mistyped one gets a
 Japanese message instead of a framework error.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from litestar import Request, Response, get, post
@@ -16,6 +19,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from api import periods
+from api.analytics import service as page_views
 from api.dates import format_fiscal_year
 from api.errors import ValidationFailed
 from api.periods import Breakdown, Bucket
@@ -70,10 +74,37 @@ async def member_report_xlsx(request: Request, year: FromQuery[str] = "") -> Res
     return download(body, XLSX_TYPE, service.export_filename(report, "xlsx"))
 
 
-# --- search analytics ------------------------------------------------------------------------
+# --- reports per month or fiscal year (search analytics, page views) -------------------------
 
-SEARCH = {"action": "reports.search"}
 NO_STORE = {"Cache-Control": "no-store"}
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodReport:
+    """A report read per month or fiscal year: its page, each table's CSV and XLSX, and counting
+    its log now (the worker does it every hour)."""
+
+    path: str
+    template: str
+    read: Callable[[periods.Period], Awaitable[Any]]
+    tables: Callable[[Any], dict[str, periods.ReportTable]]
+    export_names: Callable[[Any, periods.ReportTable, str], tuple[str, str]]
+    roll_up: Callable[[], Awaitable[Any]]
+    context: Callable[[Any], dict[str, Any]]  # the page's charts
+
+
+SEARCH_REPORT = PeriodReport(
+    "/reports/search", "reports/search.html", analytics.analytics, analytics.tables,
+    analytics.export_names, analytics.roll_up_pending,
+    lambda report: {
+        "month_chart": _month_chart(report), "audience_chart": _audience_chart(report)
+    },
+)  # fmt: skip
+PAGE_VIEW_REPORT = PeriodReport(
+    "/reports/page-views", "reports/page_views.html", page_views.page_views, page_views.tables,
+    page_views.export_names, page_views.roll_up_pending,
+    lambda report: {"charts": page_views.charts(report)},
+)  # fmt: skip
 
 
 def _month_chart(report: analytics.SearchAnalytics) -> Breakdown:
@@ -89,8 +120,58 @@ def _audience_chart(report: analytics.SearchAnalytics) -> Breakdown:
     return Breakdown("audiences", "利用者の区分ごとの検索回数", buckets)
 
 
-def _period_query(period: periods.Period) -> str:
-    return urlencode(period.query)
+async def _period_page(
+    request: Request, spec: PeriodReport, month: str, year: str, rolled: str
+) -> Template:
+    choices = {
+        "month_options": periods.month_choices(), "year_options": periods.year_choices(),
+        "report_path": spec.path,
+    }  # fmt: skip
+    try:
+        period = periods.parse_period(month, year)
+    except ValidationFailed as exc:
+        return page(
+            request, spec.template, status_code=422, headers=NO_STORE, errors=exc.errors,
+            report=None, selected_month=month[:10], selected_year=year[:10], **choices,
+        )  # fmt: skip
+    report = await spec.read(period)
+    return page(
+        request, spec.template, headers=NO_STORE, report=report, tables=spec.tables(report),
+        period_query=urlencode(period.query),
+        selected_month=period.code if period.kind == "month" else "",
+        selected_year=period.code if period.kind == "fiscal_year" else "",
+        rolled=rolled == "1", change=periods.change, **spec.context(report), **choices,
+    )  # fmt: skip
+
+
+async def _table_download(
+    spec: PeriodReport, month: str, year: str, table: str, extension: str
+) -> Response[bytes]:
+    report = await spec.read(periods.parse_period(month, year))
+    found = spec.tables(report).get(table)
+    if found is None:
+        raise NotFoundException("no such table")
+    names = spec.export_names(report, found, extension)
+    if extension == "csv":
+        return download(csv_bytes(found.header, found.rows), CSV_TYPE, names)
+    widths = (24, 30, *([16] * (len(found.header) - 2)))
+    return download(
+        xlsx_bytes(found.title, found.header, found.rows, widths=widths), XLSX_TYPE, names
+    )
+
+
+async def _roll_up(request: Request, spec: PeriodReport) -> Redirect:
+    values, _ = await form_values(request)
+    try:
+        period = periods.parse_period(values.get("month", ""), values.get("year", ""))
+    except ValidationFailed:
+        period = periods.month_period(periods.current_month())
+    await spec.roll_up()
+    return Redirect(f"{spec.path}?{urlencode(period.query)}&rolled=1", status_code=303)
+
+
+SEARCH = {"action": "reports.search"}
+PAGE_VIEWS = {"action": "reports.page_views"}
 
 
 @get("/reports/search", opt=SEARCH, include_in_schema=False)
@@ -98,69 +179,59 @@ async def search_report(
     request: Request, month: FromQuery[str] = "", year: FromQuery[str] = "",
     rolled: FromQuery[str] = "",
 ) -> Template:  # fmt: skip
-    choices = {
-        "month_options": periods.month_choices(), "year_options": periods.year_choices(),
-    }  # fmt: skip
-    try:
-        period = periods.parse_period(month, year)
-    except ValidationFailed as exc:
-        return page(
-            request, "reports/search.html", status_code=422, headers=NO_STORE, errors=exc.errors,
-            report=None, selected_month=month[:10], selected_year=year[:10], **choices,
-        )  # fmt: skip
-    report = await analytics.analytics(period)
-    return page(
-        request, "reports/search.html", headers=NO_STORE, report=report,
-        tables=analytics.tables(report), month_chart=_month_chart(report),
-        audience_chart=_audience_chart(report), period_query=_period_query(period),
-        selected_month=period.code if period.kind == "month" else "",
-        selected_year=period.code if period.kind == "fiscal_year" else "",
-        rolled=rolled == "1", change=periods.change, **choices,
-    )  # fmt: skip
-
-
-async def _search_table(
-    month: str, year: str, table: str
-) -> tuple[analytics.SearchAnalytics, periods.ReportTable]:
-    report = await analytics.analytics(periods.parse_period(month, year))
-    found = analytics.tables(report).get(table)
-    if found is None:
-        raise NotFoundException("no such table")
-    return report, found
+    return await _period_page(request, SEARCH_REPORT, month, year, rolled)
 
 
 @get("/reports/search.csv", opt=SEARCH, include_in_schema=False)
 async def search_report_csv(
     month: FromQuery[str] = "", year: FromQuery[str] = "", table: FromQuery[str] = "summary"
 ) -> Response[bytes]:
-    report, found = await _search_table(month, year, table)
-    body = csv_bytes(found.header, found.rows)
-    return download(body, CSV_TYPE, analytics.export_names(report, found, "csv"))
+    return await _table_download(SEARCH_REPORT, month, year, table, "csv")
 
 
 @get("/reports/search.xlsx", opt=SEARCH, include_in_schema=False)
 async def search_report_xlsx(
     month: FromQuery[str] = "", year: FromQuery[str] = "", table: FromQuery[str] = "summary"
 ) -> Response[bytes]:
-    report, found = await _search_table(month, year, table)
-    widths = (24, 30, *([16] * (len(found.header) - 2)))
-    body = xlsx_bytes(found.title, found.header, found.rows, widths=widths)
-    return download(body, XLSX_TYPE, analytics.export_names(report, found, "xlsx"))
+    return await _table_download(SEARCH_REPORT, month, year, table, "xlsx")
 
 
 @post("/reports/search/roll-up", opt={"action": "search.roll_up"}, include_in_schema=False)
 async def search_roll_up(request: Request) -> Redirect:
     """Count the log into the monthly figures now (the worker does it every hour)."""
-    values, _ = await form_values(request)
-    try:
-        period = periods.parse_period(values.get("month", ""), values.get("year", ""))
-    except ValidationFailed:
-        period = periods.month_period(periods.current_month())
-    await analytics.roll_up_pending()
-    return Redirect(f"/reports/search?{_period_query(period)}&rolled=1", status_code=303)
+    return await _roll_up(request, SEARCH_REPORT)
+
+
+@get("/reports/page-views", opt=PAGE_VIEWS, include_in_schema=False)
+async def page_view_report(
+    request: Request, month: FromQuery[str] = "", year: FromQuery[str] = "",
+    rolled: FromQuery[str] = "",
+) -> Template:  # fmt: skip
+    return await _period_page(request, PAGE_VIEW_REPORT, month, year, rolled)
+
+
+@get("/reports/page-views.csv", opt=PAGE_VIEWS, include_in_schema=False)
+async def page_view_report_csv(
+    month: FromQuery[str] = "", year: FromQuery[str] = "", table: FromQuery[str] = "summary"
+) -> Response[bytes]:
+    return await _table_download(PAGE_VIEW_REPORT, month, year, table, "csv")
+
+
+@get("/reports/page-views.xlsx", opt=PAGE_VIEWS, include_in_schema=False)
+async def page_view_report_xlsx(
+    month: FromQuery[str] = "", year: FromQuery[str] = "", table: FromQuery[str] = "summary"
+) -> Response[bytes]:
+    return await _table_download(PAGE_VIEW_REPORT, month, year, table, "xlsx")
+
+
+@post("/reports/page-views/roll-up", opt={"action": "page_views.roll_up"}, include_in_schema=False)
+async def page_view_roll_up(request: Request) -> Redirect:
+    """Count today's (and any pending day's) page views now."""
+    return await _roll_up(request, PAGE_VIEW_REPORT)
 
 
 ROUTES = [
     member_report, member_report_csv, member_report_xlsx, search_report, search_report_csv,
-    search_report_xlsx, search_roll_up,
+    search_report_xlsx, search_roll_up, page_view_report, page_view_report_csv,
+    page_view_report_xlsx, page_view_roll_up,
 ]  # fmt: skip
