@@ -107,6 +107,18 @@ def text_agg(column_sql: str) -> str:
     return f"group_concat({column_sql}, ' ')"
 
 
+def local_date_sql(column_sql: str, unit: str = "day") -> str:
+    """SQL for the day (or the month's first day) in Japan time of a timestamp column, as a date
+    on PostgreSQL and as 'YYYY-MM-DD' text on SQLite (which keeps the moment as UTC text). Japan
+    keeps no summer time, so nine hours on is exact."""
+    if is_postgres():
+        local = f"({column_sql} AT TIME ZONE 'Asia/Tokyo')"
+        return f"date_trunc('month', {local})::date" if unit == "month" else f"{local}::date"
+    if unit == "month":
+        return f"date({column_sql}, '+9 hours', 'start of month')"
+    return f"date({column_sql}, '+9 hours')"
+
+
 @contextlib.asynccontextmanager
 async def transaction() -> AsyncIterator[None]:
     """A write transaction; nested calls join the outer one."""

@@ -14,11 +14,11 @@ import logging
 from api.accounts import service as accounts
 from api.accounts.tables import Account
 from api.db import transaction
+from api.demo_analytics import load_demo_activity, load_demo_page_views
 from api.demo_applications import load_demo_applications
 from api.demo_articles import load_demo_articles
 from api.demo_events import load_demo_events
 from api.demo_members import load_demo_organisations
-from api.demo_page_views import load_demo_page_views
 from api.demo_recordings import load_demo_recordings
 from api.demo_search_log import load_demo_search_log
 from api.demo_solutions import load_demo_solutions
@@ -77,7 +77,7 @@ async def load_demo_content(settings: Settings) -> int:
     held = await load_demo_events()
     recorded = await load_demo_recordings(settings)
     searched = await load_demo_search_log()
-    viewed = await load_demo_page_views()
+    viewed = await load_demo_page_views() + await load_demo_activity()
     if published or offered:
         # Some demo content is written directly, past the services: the index hears of all.
         await queue_everything()
@@ -95,7 +95,7 @@ async def load_demo_content(settings: Settings) -> int:
     if any(counts):
         log.info(
             "demo content: %d accounts, %d organisations, %d applications, %d articles, "
-            "%d solutions, %d events, %d recordings, %d search log rows, %d page views created",
+            "%d solutions, %d events, %d recordings, %d search log rows, %d page views and activity rows created",
             *counts,
         )
     return sum(counts)

@@ -39,7 +39,7 @@ SCOPES: dict[str, str] = {
     "applications:write": "入会申込の審査",
     "members:read": "会員団体の参照",
     "members:write": "会員団体の登録・変更・取込",
-    "reports:read": "レポート（会員・催し・検索の分析・閲覧数）の参照",
+    "reports:read": "レポート（会員・催し・検索の分析・閲覧数・利用状況・KPI）の参照",
     "organisation:read": "自団体の情報の参照",
     "organisation:write": "自団体の情報・ユーザーの管理",
     "directory:read": "会員名簿の参照",
@@ -114,6 +114,7 @@ _ACTIONS = [
     # Page views: officials read them; staff also count the log on demand.
     Action("reports.page_views", _SECRETARIAT | {Role.OFFICIAL}, scope="reports:read"),
     Action("page_views.roll_up", _SECRETARIAT),
+    Action("reports.platform_use", _SECRETARIAT | {Role.OFFICIAL}, scope="reports:read"),
     # A member's own organisation (the service checks that it is theirs and active).
     Action("organisation.view", _MEMBERS, scope="organisation:read"),
     Action("organisation.manage", frozenset({Role.MEMBER_ADMIN}), scope="organisation:write"),

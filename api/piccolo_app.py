@@ -12,7 +12,13 @@ from api.accounts.tables import (
     OneTimeToken,
     UserSession,
 )
-from api.analytics.tables import PageView, PageViewDaily, PageViewRollup, ReferrerDaily
+from api.analytics.tables import (
+    AccountActivity,
+    PageView,
+    PageViewDaily,
+    PageViewRollup,
+    ReferrerDaily,
+)
 from api.applications.tables import AntisocialCheck, Application, ScreeningChecklist
 from api.articles.tables import (
     Article,
@@ -30,6 +36,7 @@ from api.mail.tables import OutboxMail
 from api.media.tables import MediaItem
 from api.members.tables import Organisation, OrganisationContact
 from api.recordings.tables import Recording, RecordingMonthlyView
+from api.reports.tables import KpiTarget
 from api.searching.tables import (
     SearchClick,
     SearchLog,
@@ -95,6 +102,8 @@ TABLES = [
     PageViewDaily,
     ReferrerDaily,
     PageViewRollup,
+    AccountActivity,
+    KpiTarget,
 ]
 
 APP_CONFIG = AppConfig(

@@ -1,4 +1,5 @@
-"""JSON routes of the analytics domain under /api/v1: the page views of a month or fiscal year."""
+"""JSON routes of the analytics domain under /api/v1: the page views and the platform use of a
+month or fiscal year."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from litestar import Controller, get
 from litestar.params import FromQuery
 
 from api import periods
-from api.analytics import service
+from api.analytics import platform_use, service
 from api.periods import Bucket
 
 
@@ -94,4 +95,69 @@ class PageViewReportController(Controller):
         return PageViewReportOut.of(await service.page_views(period))
 
 
-ROUTES: list = [PageViewReportController]
+class UseOut(msgspec.Struct):
+    new_accounts: int  # member accounts created
+    logins: int  # sign-ins of member accounts
+    active_users: int  # member users who signed in or used a session
+    active_organisations: int
+    case_study_views: int
+    solution_views: int
+    recording_views: int
+    contacts: int  # messages sent to solution providers
+
+    @classmethod
+    def of(cls, use: platform_use.MonthUse) -> UseOut:
+        return cls(**{name: getattr(use, name) for name in platform_use.LABELS})
+
+
+class MonthUseOut(msgspec.Struct):
+    month: str  # 2026-11
+    use: UseOut
+
+
+class PlatformUseOut(msgspec.Struct):
+    kind: str  # month or fiscal_year
+    period: str
+    label: str
+    first_day: date
+    last_day: date
+    totals: UseOut  # active users and organisations: each once over the period
+    previous: UseOut  # the previous month or fiscal year
+    by_month: list[MonthUseOut]  # the fiscal year's months, or the 12 up to the month
+
+    @classmethod
+    def of(cls, report: platform_use.PlatformUse) -> PlatformUseOut:
+        period = report.period
+        return cls(
+            kind=period.kind, period=period.code, label=period.label, first_day=period.first,
+            last_day=period.end - timedelta(days=1), totals=UseOut.of(report.totals),
+            previous=UseOut.of(report.previous),
+            by_month=[
+                MonthUseOut(periods.month_period(month).code, UseOut.of(use))
+                for month, use in report.by_month
+            ],
+        )  # fmt: skip
+
+
+class PlatformUseController(Controller):
+    path = "/api/v1/reports/platform-use"
+    tags = ["利用状況"]
+
+    @get(
+        "",
+        opt={"action": "reports.platform_use"},
+        summary="会員プラットフォームの利用状況（月または年度）",
+        description=(
+            "month（2026-11 の形、省略時は今月）または fiscal_year（西暦の開始年）。会員団体の"
+            "ユーザーだけを数えます。利用したユーザー・団体は、期間中に一度でも利用したものを1と"
+            "数えます。閲覧数は日ごとの集計から読みます。"
+        ),
+    )
+    async def report(
+        self, month: FromQuery[str] = "", fiscal_year: FromQuery[str] = ""
+    ) -> PlatformUseOut:
+        period = periods.parse_period(month, fiscal_year)
+        return PlatformUseOut.of(await platform_use.platform_use(period))
+
+
+ROUTES: list = [PageViewReportController, PlatformUseController]

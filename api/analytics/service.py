@@ -24,7 +24,7 @@ from api.articles.tables import Article, Page
 from api.audiences import AUDIENCES
 from api.buffered_log import FLUSH_SECONDS
 from api.dates import JST, as_date, to_local
-from api.db import is_postgres, transaction
+from api.db import local_date_sql, transaction
 from api.events.tables import Event
 from api.members.tables import Organisation
 from api.periods import (
@@ -71,19 +71,12 @@ _REFERRERS_SQL = (
 CHUNK_DAYS = 31  # days counted in one pass
 
 
-def _local_day() -> str:
-    """The SQL for a view's day in Japan time (no summer time there: always nine hours on)."""
-    if is_postgres():
-        return "(viewed_at AT TIME ZONE 'Asia/Tokyo')::date"
-    return "date(viewed_at, '+9 hours')"  # SQLite keeps the moment as UTC text
-
-
 async def roll_up_days(first: date, last: date) -> dict[date, int]:
     """Count the logged views of the days first..last into their daily rows (replacing what was
     there); returns the views per day. A day's count is final once it runs after the day (and
     the log's last batch) ended."""
     start, end = day_span(first)[0], day_span(last)[1]
-    day_sql = _local_day()
+    day_sql = local_date_sql("viewed_at")
     pages = [
         PageViewDaily(
             day=as_date(row["day"]), area=row["area"], path=row["path"],

@@ -50,3 +50,12 @@ class PageViewRollup(Table, tablename="page_view_rollup"):
     day = Date(unique=True)
     rolled_up_at = Timestamptz(default=TimestamptzNow())
     final = Boolean(default=False)
+
+
+class AccountActivity(Table, tablename="account_activity"):
+    """A member account that used the platform in a month (noted hourly from its sessions),
+    for the count of active users and organisations; nothing about what it did."""
+
+    month = Date(index=True)  # the first day of the month (Japan time)
+    account_id = Integer()
+    organisation_id = Integer(null=True, default=None)

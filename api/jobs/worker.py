@@ -87,8 +87,9 @@ class Worker:
     async def housekeeping(self) -> None:
         """Purge expired sessions and links; abort recording uploads abandoned for a day; roll
         up the search log by month and the page views by day, and prune the raw rows of both
-        past their retention periods."""
+        past their retention periods; note the member accounts that used a session this month."""
         from api.accounts.service import purge_expired
+        from api.analytics import platform_use
         from api.analytics import service as page_views
         from api.recordings.service import clean_abandoned_uploads
         from api.searching import analytics
@@ -105,6 +106,7 @@ class Worker:
         pruned = await analytics.prune(self.settings.search_log_retention_days)
         if pruned:
             log.info("housekeeping: %d search log rows past the retention period deleted", pruned)
+        await platform_use.note_active_accounts()
         await page_views.roll_up_pending()
         pruned = await page_views.prune(self.settings.page_view_retention_months)
         if pruned:

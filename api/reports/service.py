@@ -15,11 +15,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from api import clock
-from api.dates import fiscal_year, fiscal_year_range, format_date, format_fiscal_year, to_local
+from api.dates import (
+    as_date,
+    fiscal_year,
+    fiscal_year_range,
+    format_date,
+    format_fiscal_year,
+    to_local,
+)
 from api.errors import ValidationFailed
 from api.members.reference import (
     INDUSTRY_LABELS,
@@ -127,17 +134,8 @@ async def report_years() -> list[int]:
     )
     start = current
     if first is not None:
-        start = min(max(fiscal_year(_as_date(first["joined_on"])), FIRST_YEAR), current)
+        start = min(max(fiscal_year(as_date(first["joined_on"])), FIRST_YEAR), current)
     return list(range(current, start - 1, -1))
-
-
-def _as_date(value: Any) -> date:
-    # Dates come back as date objects; guard against engines that hand back text.
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value))
 
 
 def _is_member(row: dict[str, Any], day: date) -> bool:
@@ -183,9 +181,9 @@ async def member_report(year: int, target: int, *, today: date | None = None) ->
         Organisation.withdrawn_on.is_null() | (Organisation.withdrawn_on > baseline),
     )
     for row in rows:
-        row["joined_on"] = _as_date(row["joined_on"])
+        row["joined_on"] = as_date(row["joined_on"])
         if row["withdrawn_on"] is not None:
-            row["withdrawn_on"] = _as_date(row["withdrawn_on"])
+            row["withdrawn_on"] = as_date(row["withdrawn_on"])
 
     at_end = [row for row in rows if _is_member(row, as_of)]
     joined = [row for row in rows if start <= row["joined_on"] <= as_of]

@@ -144,3 +144,25 @@ def test_page_views_pass_axe_and_validate(new_context: Any, audit: PageAudit) ->
     audit.visit(official, "/reports/page-views?month=13", 422, label="/reports/page-views (bad)")
     assert official.locator(".error-summary").is_visible()
     audit.finish()
+
+
+def test_platform_use_passes_axe_and_validates(new_context: Any, audit: PageAudit) -> None:
+    official = new_context().new_page()
+    login(official, *OFFICIAL)
+    official.goto("/reports/page-views")
+    official.get_by_role("link", name="利用状況", exact=True).click()
+    official.wait_for_url("**/reports/platform-use")
+    audit.check(official, "/reports/platform-use (official, this month)")
+    charts = official.locator("figure.bar-chart [role='img']")
+    assert charts.count() == 2
+    assert official.locator("table.chart-table caption").count() == 2
+    main = official.locator("main").inner_text()
+    assert "利用した会員ユーザー" in main and "月ごとの推移" in main
+    official.select_option("#field-year", index=0)
+    with official.expect_navigation():
+        official.get_by_role("button", name="この年度を表示").click()
+    audit.check(official, "/reports/platform-use?year=… (official)")
+    with official.expect_download() as download:
+        official.get_by_role("link", name="「月ごとの推移」をExcel（XLSX）でダウンロード").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    audit.finish()

@@ -1,5 +1,6 @@
-"""The page-view report over HTTP: who may see it, the page, each table's CSV and XLSX, the JSON
-API, counting on demand (staff only) and Japanese errors for a mistyped period."""
+"""The page-view report over HTTP (who may read it: test_report_access.py): the page, each
+table's CSV and XLSX, the JSON API, counting on demand (staff only) and Japanese errors for a
+mistyped period."""
 
 from __future__ import annotations
 
@@ -21,14 +22,6 @@ from tests.http.test_applications import csrf_data
 from tests.http.test_page_cache import case
 
 MONTH = "2026-11"
-PATHS = (
-    f"/reports/page-views?month={MONTH}",
-    "/reports/page-views?year=2026",
-    f"/reports/page-views.csv?month={MONTH}&table=pages",
-    "/reports/page-views.xlsx?year=2026&table=timeline",
-    f"/api/v1/reports/page-views?month={MONTH}",
-    "/api/v1/reports/page-views?fiscal_year=2026",
-)
 
 
 async def viewed(path: str, kind: str, key: str, day: int, **fields: str) -> None:
@@ -56,34 +49,6 @@ async def logged(world: World, editorial: Editorial) -> World:
     await viewed('/pages/"><script>alert(1)</script>', "page", '"><script>alert(1)</script>', 7)
     await service.roll_up_pending()
     return world
-
-
-@pytest.mark.parametrize("role", [Role.OFFICIAL, Role.STAFF, Role.ADMIN])
-async def test_staff_and_officials_see_the_page_views(
-    client: AsyncTestClient, logged: World, role: Role
-) -> None:
-    await login_as(client, role_email(role))
-    for path in PATHS:
-        response = await client.get(path)
-        assert response.status_code == 200, (path, response.text[:300])
-
-
-@pytest.mark.parametrize("role", [Role.MEMBER_USER, Role.MEMBER_ADMIN, Role.EDITOR, None])
-async def test_members_editors_and_accounts_without_roles_do_not(
-    client: AsyncTestClient, logged: World, role: Role | None
-) -> None:
-    await login_as(client, role_email(role))
-    for path in PATHS:
-        response = await client.get(path)
-        assert response.status_code == 403, path
-        assert "aso-farm" not in response.text
-
-
-async def test_anonymous_visitors_are_asked_to_log_in(
-    client: AsyncTestClient, logged: World
-) -> None:
-    for path in PATHS:
-        assert (await client.get(path)).status_code == 401, path
 
 
 async def test_the_page_shows_exact_figures_titles_charts_and_tables(

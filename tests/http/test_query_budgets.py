@@ -40,6 +40,8 @@ BUDGETS: list[tuple[Role, str, int]] = [
     # The session and five reads of the daily rows (and one per kind of content among the top
     # pages for their titles: none here).
     (Role.OFFICIAL, "/reports/page-views", 6),
+    # The session, five grouped counts over the months and two over the periods.
+    (Role.OFFICIAL, "/reports/platform-use", 8),
     (Role.MEMBER_USER, "/events", 6),
     (Role.MEMBER_USER, "/events/{event}", 5),
     (Role.MEMBER_ADMIN, "/events/{event}", 6),  # and the colleagues it may register

@@ -1,5 +1,6 @@
-"""The search analytics over HTTP: who may see them, the page, each table's CSV and XLSX, the JSON
-API, the roll-up button (staff only) and Japanese errors for a mistyped period."""
+"""The search analytics over HTTP (who may read them: test_report_access.py): the page, each
+table's CSV and XLSX, the JSON API, the roll-up button (staff only) and Japanese errors for a
+mistyped period."""
 
 from __future__ import annotations
 
@@ -20,14 +21,6 @@ from tests.http.conftest import World, login_as, role_email
 from tests.http.test_applications import csrf_data
 
 MONTH = "2026-11"
-PATHS = (
-    f"/reports/search?month={MONTH}",
-    "/reports/search?year=2026",
-    f"/reports/search.csv?month={MONTH}&table=top",
-    "/reports/search.xlsx?year=2026&table=months",
-    f"/api/v1/reports/search?month={MONTH}",
-    "/api/v1/reports/search?fiscal_year=2026",
-)
 
 
 @pytest.fixture
@@ -79,34 +72,6 @@ async def logged(world: World) -> World:
         )
     await analytics.roll_up_pending()
     return world
-
-
-@pytest.mark.parametrize("role", [Role.OFFICIAL, Role.STAFF, Role.ADMIN])
-async def test_staff_and_officials_see_the_analytics(
-    client: AsyncTestClient, logged: World, role: Role
-) -> None:
-    await login_as(client, role_email(role))
-    for path in PATHS:
-        response = await client.get(path)
-        assert response.status_code == 200, (path, response.text[:300])
-
-
-@pytest.mark.parametrize("role", [Role.MEMBER_USER, Role.MEMBER_ADMIN, Role.EDITOR, None])
-async def test_members_editors_and_accounts_without_roles_do_not(
-    client: AsyncTestClient, logged: World, role: Role | None
-) -> None:
-    await login_as(client, role_email(role))
-    for path in PATHS:
-        response = await client.get(path)
-        assert response.status_code == 403, path
-        assert "kintone" not in response.text
-
-
-async def test_anonymous_visitors_are_asked_to_log_in(
-    client: AsyncTestClient, logged: World
-) -> None:
-    for path in PATHS:
-        assert (await client.get(path)).status_code == 401, path
 
 
 async def test_the_page_shows_exact_figures_charts_and_links_to_try(

@@ -10,8 +10,9 @@ import pytest
 
 from api import periods
 from api.accounts.tables import Account
+from api.analytics import platform_use
 from api.analytics import service as page_views
-from api.analytics.tables import PageView
+from api.analytics.tables import AccountActivity, PageView
 from api.applications import service as applications
 from api.applications.service import ApplicationStatus
 from api.demo import DEMO_ACCOUNTS, load_demo_content
@@ -74,6 +75,7 @@ async def test_loading_twice_creates_everything_once(settings: Settings, db: Non
         len(DEMO_ORGANISATIONS) + len(DEMO_ACCOUNTS) + len(DEMO_APPLICATIONS)
         + demo_solution_count() + len(DEMO_EVENTS) + len(DEMO_RECORDINGS)
         + await SearchLog.count() + await SearchClick.count() + await PageView.count()
+        + await AccountActivity.count()
     )  # fmt: skip
     counts = (await Organisation.count(), await OrganisationContact.count(), await Account.count())
     with count_queries() as second_run:
@@ -83,7 +85,7 @@ async def test_loading_twice_creates_everything_once(settings: Settings, db: Non
         await OrganisationContact.count(),
         await Account.count(),
     ) == counts
-    assert second_run.count <= 8  # a second start only looks (once per kind of content)
+    assert second_run.count <= 9  # a second start only looks (once per kind of content)
     assert counts[0] == len(DEMO_ORGANISATIONS)
 
 
@@ -109,6 +111,8 @@ async def test_the_demo_page_views_give_the_report_something_to_show(
     assert report.top_pages[0].path == "/"
     assert any(page.kind and page.title for page in report.top_pages)
     assert all(bucket.count for bucket in report.by_device) and report.top_referrers
+    use = await platform_use.platform_use(last_month)
+    assert use.totals.active_users == 2 and use.totals.solution_views > 0
     assert not await page_views.days_to_roll_up() or (
         await page_views.days_to_roll_up() == [page_views.today()]
     )

@@ -1,5 +1,5 @@
 """Reports for staff and prefecture officials: the member report per fiscal year, and the search
-analytics and the page views per month or fiscal year.
+analytics, the page views and the platform use per month or fiscal year.
 
 Each page, its CSV and its XLSX come from one service call (api.reports.service.member_report,
 api.searching.analytics.analytics, api.analytics.service.page_views); periods come in as text so that a mistyped one gets a
@@ -19,6 +19,7 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from api import periods
+from api.analytics import platform_use
 from api.analytics import service as page_views
 from api.dates import format_fiscal_year
 from api.errors import ValidationFailed
@@ -89,21 +90,27 @@ class PeriodReport:
     read: Callable[[periods.Period], Awaitable[Any]]
     tables: Callable[[Any], dict[str, periods.ReportTable]]
     export_names: Callable[[Any, periods.ReportTable, str], tuple[str, str]]
-    roll_up: Callable[[], Awaitable[Any]]
     context: Callable[[Any], dict[str, Any]]  # the page's charts
+    roll_up: Callable[[], Awaitable[Any]] | None = None  # counts its log now
 
 
 SEARCH_REPORT = PeriodReport(
     "/reports/search", "reports/search.html", analytics.analytics, analytics.tables,
-    analytics.export_names, analytics.roll_up_pending,
+    analytics.export_names,
     lambda report: {
         "month_chart": _month_chart(report), "audience_chart": _audience_chart(report)
     },
+    analytics.roll_up_pending,
+)  # fmt: skip
+PLATFORM_USE_REPORT = PeriodReport(
+    "/reports/platform-use", "reports/platform_use.html", platform_use.platform_use,
+    platform_use.tables, platform_use.export_names,
+    lambda report: {"charts": platform_use.charts(report)},
 )  # fmt: skip
 PAGE_VIEW_REPORT = PeriodReport(
     "/reports/page-views", "reports/page_views.html", page_views.page_views, page_views.tables,
-    page_views.export_names, page_views.roll_up_pending,
-    lambda report: {"charts": page_views.charts(report)},
+    page_views.export_names, lambda report: {"charts": page_views.charts(report)},
+    page_views.roll_up_pending,
 )  # fmt: skip
 
 
@@ -166,6 +173,7 @@ async def _roll_up(request: Request, spec: PeriodReport) -> Redirect:
         period = periods.parse_period(values.get("month", ""), values.get("year", ""))
     except ValidationFailed:
         period = periods.month_period(periods.current_month())
+    assert spec.roll_up is not None
     await spec.roll_up()
     return Redirect(f"{spec.path}?{urlencode(period.query)}&rolled=1", status_code=303)
 
@@ -230,8 +238,33 @@ async def page_view_roll_up(request: Request) -> Redirect:
     return await _roll_up(request, PAGE_VIEW_REPORT)
 
 
+PLATFORM_USE = {"action": "reports.platform_use"}
+
+
+@get("/reports/platform-use", opt=PLATFORM_USE, include_in_schema=False)
+async def platform_use_report(
+    request: Request, month: FromQuery[str] = "", year: FromQuery[str] = ""
+) -> Template:
+    return await _period_page(request, PLATFORM_USE_REPORT, month, year, "")
+
+
+@get("/reports/platform-use.csv", opt=PLATFORM_USE, include_in_schema=False)
+async def platform_use_csv(
+    month: FromQuery[str] = "", year: FromQuery[str] = "", table: FromQuery[str] = "summary"
+) -> Response[bytes]:
+    return await _table_download(PLATFORM_USE_REPORT, month, year, table, "csv")
+
+
+@get("/reports/platform-use.xlsx", opt=PLATFORM_USE, include_in_schema=False)
+async def platform_use_xlsx(
+    month: FromQuery[str] = "", year: FromQuery[str] = "", table: FromQuery[str] = "summary"
+) -> Response[bytes]:
+    return await _table_download(PLATFORM_USE_REPORT, month, year, table, "xlsx")
+
+
 ROUTES = [
     member_report, member_report_csv, member_report_xlsx, search_report, search_report_csv,
     search_report_xlsx, search_roll_up, page_view_report, page_view_report_csv,
-    page_view_report_xlsx, page_view_roll_up,
+    page_view_report_xlsx, page_view_roll_up, platform_use_report, platform_use_csv,
+    platform_use_xlsx,
 ]  # fmt: skip

@@ -1,8 +1,9 @@
-"""A demo page-view log for the embedded mode: the last three months and the same months a year
-earlier, spread over the demo's published pages the way visitors tend to read a site like this
-(the home page and case studies most, phones for a third, some from search engines), counted
-by day so that the page-view report has something to show at first start. The same rows every
-time (a fixed seed); a restart only looks."""
+"""Demo analytics for the embedded mode, so that the page-view and platform-use reports have
+something to show at first start: a page-view log of the last three months and the same months
+a year earlier, spread over the demo's published pages the way visitors tend to read a site
+like this (the home page and case studies most, phones for a third, some from search engines)
+and counted by day; and the demo member accounts noted as active in those months. The same
+rows every time (a fixed seed); a restart only looks."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import random
 from datetime import timedelta
 
 from api import clock, periods
+from api.accounts.tables import Account
 from api.analytics import service
 from api.analytics.recording import classify
-from api.analytics.tables import PageView
+from api.analytics.tables import AccountActivity, PageView
 from api.articles.tables import Article
 from api.events.tables import Event
 from api.recordings.tables import Recording
@@ -92,4 +94,23 @@ async def load_demo_page_views() -> int:
     for first in range(0, len(rows), 500):
         await PageView.insert(*rows[first : first + 500])
     await service.roll_up_pending()
+    return len(rows)
+
+
+async def load_demo_activity() -> int:
+    """The demo member accounts as active in the last MONTHS months, once."""
+    if await AccountActivity.exists():
+        return 0
+    members = await Account.select(Account.id, Account.organisation).where(
+        Account.organisation.is_not_null()
+    )
+    latest = periods.current_month()
+    rows = [
+        AccountActivity(month=periods.add_months(latest, -n), account_id=row["id"],
+                        organisation_id=row["organisation"])
+        for n in range(1, MONTHS)
+        for row in members
+    ]  # fmt: skip
+    if rows:
+        await AccountActivity.insert(*rows)
     return len(rows)
