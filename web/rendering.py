@@ -17,11 +17,11 @@ from markupsafe import Markup
 
 from api import dates
 from api.http.auth import csrf_token_of, principal_of
+from api.http.auth import signed_in_principal as signed_in_principal  # for the controllers
 from api.http.guards import CSRF_FIELD
 from api.http.page_cache import serves_shared_copy
 from api.members import reference
 from api.permissions import ROLE_LABELS, Role
-from api.principal import Principal
 from web.assets import StaticAssets
 from web.forms import organisation_labels
 
@@ -133,13 +133,6 @@ def build_environment(locale: str = DEFAULT_LOCALE, locale_dir: Path = LOCALE_DI
     env.globals["csrf_field_name"] = CSRF_FIELD
     env.globals["static_url"] = static_assets().url
     return env
-
-
-def signed_in_principal(request: Request) -> Principal:
-    """The caller of a route whose action needs an account (the guard let only them through)."""
-    found = principal_of(request.scope)
-    assert found is not None
-    return found
 
 
 def wants_fragment(request: Request) -> bool:

@@ -21,19 +21,13 @@ from api.accounts.schemas import (
     PasswordResetRequest,
 )
 from api.http.auth import SESSION_COOKIE, client_address, cookie_header
+from api.http.auth import signed_in_principal as principal
 from api.pagination import PageRequest
-from api.principal import Principal
 from api.settings import Settings
 
 
 def settings_of(request: Request) -> Settings:
     return request.app.state.settings
-
-
-def principal(request: Request) -> Principal:
-    found = request.scope.get("principal")
-    assert found is not None  # the guard let only authenticated callers through
-    return found
 
 
 class AuthController(Controller):

@@ -39,9 +39,9 @@ from api.articles.schemas import (
     ThemeOut,
     TransitionIn,
 )
+from api.http.auth import signed_in_principal as principal
 from api.http.conditional import cached_json, remember_generation
 from api.pagination import PageRequest
-from api.principal import Principal
 from api.settings import Settings
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -54,12 +54,6 @@ EDITOR_FILTER_DOC = (
     "すべての状態の記事を更新の新しい順に返します。絞り込み: kind, state（draft / in_review / "
     "scheduled / published / unpublished）, industry, theme, municipality, q（タイトル）。"
 )
-
-
-def principal(request: Request) -> Principal:
-    found = request.scope.get("principal")
-    assert found is not None  # the guard let only authenticated callers through
-    return found
 
 
 def settings_of(request: Request) -> Settings:

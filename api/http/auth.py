@@ -12,6 +12,7 @@ import secrets
 from http.cookies import SimpleCookie
 from typing import Any
 
+from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -61,6 +62,13 @@ def cookie_header(settings: Settings, name: str, value: str, max_age: int | None
 
 def principal_of(scope: Scope) -> Principal | None:
     return scope.get("principal")
+
+
+def signed_in_principal(request: Request) -> Principal:
+    """The caller of a route whose action needs an account (the guard let only them through)."""
+    found = principal_of(request.scope)
+    assert found is not None
+    return found
 
 
 class CsrfState:

@@ -15,17 +15,11 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
 from api.errors import ValidationFailed
+from api.http.auth import signed_in_principal as principal
 from api.http.conditional import cached_json, remember_generation
 from api.media import images, service
 from api.media.schemas import MediaOut, MediaPage, MediaUpdate, PublicMediaOut, PublicMediaPage
 from api.pagination import PageRequest
-from api.principal import Principal
-
-
-def principal(request: Request) -> Principal:
-    found = request.scope.get("principal")
-    assert found is not None  # the guard let only authenticated callers through
-    return found
 
 
 @dataclass

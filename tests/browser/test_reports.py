@@ -166,3 +166,40 @@ def test_platform_use_passes_axe_and_validates(new_context: Any, audit: PageAudi
         official.get_by_role("link", name="「月ごとの推移」をExcel（XLSX）でダウンロード").click()
     assert download.value.suggested_filename.endswith(".xlsx")
     audit.finish()
+
+
+def test_kpis_pass_axe_and_validate_and_staff_set_targets(
+    new_context: Any, audit: PageAudit
+) -> None:
+    official = new_context().new_page()
+    login(official, *OFFICIAL)
+    official.goto("/")
+    official.get_by_role("navigation", name="メインメニュー").get_by_role(
+        "link", name="レポート"
+    ).click()
+    official.wait_for_url("**/reports/kpis")
+    audit.check(official, "/reports/kpis (official)")
+    rows = official.locator("table.data-table").first.locator("tbody tr")
+    assert rows.count() == 9
+    assert official.get_by_role("link", name="目標と入力値を編集する").count() == 0
+    assert official.locator("figure.bar-chart [role='img']").count() == 1
+
+    staff = new_context().new_page()
+    login(staff, *STAFF)
+    staff.goto("/reports/kpis")
+    staff.get_by_role("link", name="目標と入力値を編集する").click()
+    staff.wait_for_url("**/reports/kpis/targets?year=*")
+    audit.check(staff, "/reports/kpis/targets (staff)")
+    seminars = staff.get_by_label("目標（回）").nth(1)  # the open event's, then the seminars'
+    original = seminars.input_value()
+    seminars.fill("五回")
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="保存する").click()
+    audit.check(staff, "/reports/kpis/targets (a mistake)")
+    summary = staff.locator(".error-summary")
+    assert summary.is_visible() and "整数で入力してください" in summary.inner_text()
+    staff.get_by_label("目標（回）").nth(1).fill(original)
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="保存する").click()
+    assert "目標と入力値を保存しました" in staff.locator("main").inner_text()
+    audit.finish()

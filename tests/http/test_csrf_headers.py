@@ -26,6 +26,7 @@ from api.members import service as members
 from api.members.reference import MembershipStatus
 from api.permissions import Role
 from api.piccolo_app import TABLES
+from api.reports import kpis
 from api.searching.indexing import ensure_default_synonyms
 from api.searching.tables import SearchLog, SearchSynonym
 from api.settings import Settings
@@ -404,6 +405,11 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
         },
         ("POST", "/reports/search/roll-up"): ("/reports/search/roll-up", {}, Role.STAFF),
         ("POST", "/reports/page-views/roll-up"): ("/reports/page-views/roll-up", {}, Role.STAFF),
+        ("POST", "/reports/kpis/targets"): (
+            "/reports/kpis/targets",
+            {f"target_{kpi.key}": "7" for kpi in kpis.KPIS},
+            Role.STAFF,
+        ),
         # Search synonyms: a group of its own to change and one to delete.
         ("POST", "/console/search/synonyms"): (
             "/console/search/synonyms",

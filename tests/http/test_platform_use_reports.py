@@ -40,6 +40,7 @@ async def test_the_page_shows_the_figures_charts_and_tables(
     assert '<dt>利用した会員ユーザー</dt>\n    <dd><span class="figure">2</span>' in html
     assert '<dt>利用した会員団体</dt>\n    <dd><span class="figure">1</span>' in html
     assert html.count('role="img"') == 2 and html.count('class="chart-table"') == 2
+    assert html.count("<tfoot>") == 1  # no total of users over months: each is counted once a month
     assert f'href="/reports/platform-use.xlsx?month={MONTH}&amp;table=months"' in html
     assert 'href="/reports/platform-use" aria-current="page"' in html
     assert " style=" not in html

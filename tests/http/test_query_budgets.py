@@ -35,13 +35,15 @@ BUDGETS: list[tuple[Role, str, int]] = [
     (Role.STAFF, "/console/applications", 3),
     (Role.STAFF, "/console/members", 4),
     (Role.EDITOR, "/console/articles", 4),
-    (Role.OFFICIAL, "/reports/members", 3),
+    (Role.OFFICIAL, "/reports/members", 4),  # and the year's new-members target (the KPIs)
     (Role.OFFICIAL, "/reports/search", 8),  # the session and seven reads of the monthly rows
     # The session and five reads of the daily rows (and one per kind of content among the top
     # pages for their titles: none here).
     (Role.OFFICIAL, "/reports/page-views", 6),
     # The session, five grouped counts over the months and two over the periods.
     (Role.OFFICIAL, "/reports/platform-use", 8),
+    # The session, the targets, events and their attendance, members and case studies.
+    (Role.OFFICIAL, "/reports/kpis", 6),
     (Role.MEMBER_USER, "/events", 6),
     (Role.MEMBER_USER, "/events/{event}", 5),
     (Role.MEMBER_ADMIN, "/events/{event}", 6),  # and the colleagues it may register

@@ -30,6 +30,10 @@ PATHS = (
     "/reports/platform-use.xlsx?year=2026&table=summary",
     f"/api/v1/reports/platform-use?month={MONTH}",
     "/api/v1/reports/platform-use?fiscal_year=2026",
+    "/reports/kpis?year=2026",
+    "/reports/kpis.csv?year=2026&table=months",
+    "/reports/kpis.xlsx?table=summary",
+    "/api/v1/reports/kpis?fiscal_year=2026",
 )
 
 

@@ -1,5 +1,6 @@
 """Reports for staff and prefecture officials: the member report per fiscal year, and the search
-analytics, the page views and the platform use per month or fiscal year.
+analytics, the page views and the platform use per month or fiscal year, and the fiscal year's
+KPIs with the form where staff set their targets.
 
 Each page, its CSV and its XLSX come from one service call (api.reports.service.member_report,
 api.searching.analytics.analytics, api.analytics.service.page_views); periods come in as text so that a mistyped one gets a
@@ -24,16 +25,18 @@ from api.analytics import service as page_views
 from api.dates import format_fiscal_year
 from api.errors import ValidationFailed
 from api.periods import Breakdown, Bucket
-from api.reports import service
+from api.reports import kpis, service
 from api.searching import analytics
 from api.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
 from web.downloads import download
 from web.forms import form_values
-from web.rendering import page
+from web.rendering import page, signed_in_principal
 
 
-def _target(request: Request) -> int:
-    return request.app.state.settings.new_members_target
+async def _target(request: Request, year: int) -> int:
+    """The year's new-members target, as the KPIs hold it."""
+    settings = await kpis.settings_of(year, kpis.configured_defaults(request.app.state.settings))
+    return settings["new_members"].target
 
 
 def _year_options(years: list[int], selected: int | None) -> list[tuple[str, str]]:
@@ -45,7 +48,8 @@ def _year_options(years: list[int], selected: int | None) -> list[tuple[str, str
 async def member_report(request: Request, year: FromQuery[str] = "") -> Template:
     years = await service.report_years()
     try:
-        report = await service.member_report(service.parse_year(year), _target(request))
+        chosen = service.parse_year(year)
+        report = await service.member_report(chosen, await _target(request, chosen))
     except ValidationFailed as exc:
         return page(
             request, "reports/members.html", status_code=422, errors=exc.errors, report=None,
@@ -60,14 +64,16 @@ async def member_report(request: Request, year: FromQuery[str] = "") -> Template
 
 @get("/reports/members.csv", opt={"action": "reports.members"}, include_in_schema=False)
 async def member_report_csv(request: Request, year: FromQuery[str] = "") -> Response[bytes]:
-    report = await service.member_report(service.parse_year(year), _target(request))
+    chosen = service.parse_year(year)
+    report = await service.member_report(chosen, await _target(request, chosen))
     body = csv_bytes(service.EXPORT_HEADER, service.report_rows(report))
     return download(body, CSV_TYPE, service.export_filename(report, "csv"))
 
 
 @get("/reports/members.xlsx", opt={"action": "reports.members"}, include_in_schema=False)
 async def member_report_xlsx(request: Request, year: FromQuery[str] = "") -> Response[bytes]:
-    report = await service.member_report(service.parse_year(year), _target(request))
+    chosen = service.parse_year(year)
+    report = await service.member_report(chosen, await _target(request, chosen))
     body = xlsx_bytes(
         f"会員レポート{report.year}", service.EXPORT_HEADER, service.report_rows(report),
         widths=(36, 40, 24),
@@ -158,13 +164,16 @@ async def _table_download(
     found = spec.tables(report).get(table)
     if found is None:
         raise NotFoundException("no such table")
-    names = spec.export_names(report, found, extension)
+    return _export(found, spec.export_names(report, found, extension), extension)
+
+
+def _export(table: periods.ReportTable, names: tuple[str, str], extension: str) -> Response[bytes]:
+    """A report table as a CSV or XLSX download."""
     if extension == "csv":
-        return download(csv_bytes(found.header, found.rows), CSV_TYPE, names)
-    widths = (24, 30, *([16] * (len(found.header) - 2)))
-    return download(
-        xlsx_bytes(found.title, found.header, found.rows, widths=widths), XLSX_TYPE, names
-    )
+        return download(csv_bytes(table.header, table.rows), CSV_TYPE, names)
+    widths = (24, 30, *([16] * (len(table.header) - 2)))
+    body = xlsx_bytes(table.title, table.header, table.rows, widths=widths)
+    return download(body, XLSX_TYPE, names)
 
 
 async def _roll_up(request: Request, spec: PeriodReport) -> Redirect:
@@ -262,9 +271,96 @@ async def platform_use_xlsx(
     return await _table_download(PLATFORM_USE_REPORT, month, year, table, "xlsx")
 
 
+# --- KPIs per fiscal year ---------------------------------------------------------------------
+
+KPIS = {"action": "reports.kpis"}
+KPIS_MANAGE = {"action": "kpis.manage"}
+
+
+async def _kpi_report(request: Request, year: int) -> kpis.KpiReport:
+    return await kpis.kpi_report(year, kpis.configured_defaults(request.app.state.settings))
+
+
+@get("/reports/kpis", opt=KPIS, include_in_schema=False)
+async def kpi_report(
+    request: Request, year: FromQuery[str] = "", saved: FromQuery[str] = ""
+) -> Template:
+    choices = {"year_options": periods.year_choices(), "report_path": "/reports/kpis"}
+    try:
+        chosen = kpis.parse_fiscal_year(year)
+    except ValidationFailed as exc:
+        return page(
+            request, "reports/kpis.html", status_code=422, headers=NO_STORE, errors=exc.errors,
+            report=None, selected_year=year[:10], **choices,
+        )  # fmt: skip
+    report = await _kpi_report(request, chosen)
+    return page(
+        request, "reports/kpis.html", headers=NO_STORE, report=report, tables=kpis.tables(report),
+        chart=kpis.chart(report), selected_year=str(chosen), saved=saved == "1",
+        period_query=urlencode({"year": chosen}), **choices,
+    )  # fmt: skip
+
+
+async def _kpi_download(request: Request, year: str, table: str, extension: str) -> Response[bytes]:
+    report = await _kpi_report(request, kpis.parse_fiscal_year(year))
+    found = kpis.tables(report).get(table)
+    if found is None:
+        raise NotFoundException("no such table")
+    return _export(found, kpis.export_names(report, found, extension), extension)
+
+
+@get("/reports/kpis.csv", opt=KPIS, include_in_schema=False)
+async def kpi_report_csv(
+    request: Request, year: FromQuery[str] = "", table: FromQuery[str] = "summary"
+) -> Response[bytes]:
+    return await _kpi_download(request, year, table, "csv")
+
+
+@get("/reports/kpis.xlsx", opt=KPIS, include_in_schema=False)
+async def kpi_report_xlsx(
+    request: Request, year: FromQuery[str] = "", table: FromQuery[str] = "summary"
+) -> Response[bytes]:
+    return await _kpi_download(request, year, table, "xlsx")
+
+
+def _kpi_form(
+    request: Request, year: int, values: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Template:
+    labels = {}
+    for kpi in kpis.KPIS:
+        labels[f"target_{kpi.key}"] = f"{kpi.label}の目標"
+        if not kpi.measured:
+            labels[f"actual_{kpi.key}"] = f"{kpi.label}の実績"
+    return page(
+        request, "reports/kpi_targets.html", status_code=status, headers=NO_STORE, year=year,
+        label=periods.year_period(year).label, kpis=kpis.KPIS, values=values, errors=errors,
+        labels=labels,
+    )  # fmt: skip
+
+
+@get("/reports/kpis/targets", opt=KPIS_MANAGE, include_in_schema=False)
+async def kpi_targets(request: Request, year: FromQuery[str] = "") -> Template:
+    chosen = kpis.parse_fiscal_year(year)
+    current = await kpis.settings_of(chosen, kpis.configured_defaults(request.app.state.settings))
+    return _kpi_form(request, chosen, kpis.form_values(current), {})
+
+
+@post("/reports/kpis/targets", opt=KPIS_MANAGE, include_in_schema=False)
+async def save_kpi_targets(request: Request, year: FromQuery[str] = "") -> Template | Redirect:
+    chosen = kpis.parse_fiscal_year(year)
+    values, _ = await form_values(request)
+    try:
+        parsed = kpis.parse_settings(values)
+    except ValidationFailed as exc:
+        return _kpi_form(request, chosen, values, exc.errors, status=422)
+    await kpis.save_settings(signed_in_principal(request), chosen, parsed)
+    return Redirect(f"/reports/kpis?year={chosen}&saved=1", status_code=303)
+
+
 ROUTES = [
     member_report, member_report_csv, member_report_xlsx, search_report, search_report_csv,
     search_report_xlsx, search_roll_up, page_view_report, page_view_report_csv,
     page_view_report_xlsx, page_view_roll_up, platform_use_report, platform_use_csv,
-    platform_use_xlsx,
+    platform_use_xlsx, kpi_report, kpi_report_csv, kpi_report_xlsx, kpi_targets,
+    save_kpi_targets,
 ]  # fmt: skip
