@@ -39,8 +39,8 @@ SCOPES: dict[str, str] = {
     "applications:write": "入会申込の審査",
     "members:read": "会員団体の参照",
     "members:write": "会員団体の登録・変更・取込",
-    "reports:read": "レポート（会員・催し・検索の分析・閲覧数・利用状況・KPI）の参照",
-    "reports:write": "KPIの目標と事務局が入力する実績の設定",
+    "reports:read": "レポート（会員・催し・検索の分析・閲覧数・利用状況・KPI・月次報告）の参照",
+    "reports:write": "KPIの目標と事務局が入力する実績の設定、月次報告の所見と送付",
     "organisation:read": "自団体の情報の参照",
     "organisation:write": "自団体の情報・ユーザーの管理",
     "directory:read": "会員名簿の参照",
@@ -119,6 +119,9 @@ _ACTIONS = [
     # KPIs per fiscal year: officials read them; staff set the targets.
     Action("reports.kpis", _SECRETARIAT | {Role.OFFICIAL}, scope="reports:read"),
     Action("kpis.manage", _SECRETARIAT, scope="reports:write"),
+    # The monthly report: officials read it; staff write the comments and mark it sent.
+    Action("reports.monthly", _SECRETARIAT | {Role.OFFICIAL}, scope="reports:read"),
+    Action("monthly_report.manage", _SECRETARIAT, scope="reports:write"),
     # A member's own organisation (the service checks that it is theirs and active).
     Action("organisation.view", _MEMBERS, scope="organisation:read"),
     Action("organisation.manage", frozenset({Role.MEMBER_ADMIN}), scope="organisation:write"),

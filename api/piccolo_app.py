@@ -36,7 +36,7 @@ from api.mail.tables import OutboxMail
 from api.media.tables import MediaItem
 from api.members.tables import Organisation, OrganisationContact
 from api.recordings.tables import Recording, RecordingMonthlyView
-from api.reports.tables import KpiTarget
+from api.reports.tables import KpiTarget, MonthlyReportNote
 from api.searching.tables import (
     SearchClick,
     SearchLog,
@@ -104,6 +104,7 @@ TABLES = [
     PageViewRollup,
     AccountActivity,
     KpiTarget,
+    MonthlyReportNote,
 ]
 
 APP_CONFIG = AppConfig(

@@ -11,7 +11,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -87,6 +87,37 @@ def xlsx_bytes(
     sheet.append([_cell(sheet, text, bold) for text in header])
     for row in rows:
         sheet.append([_cell(sheet, value) for value in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+class Table(Protocol):
+    """What a sheet of a workbook shows of a report's table."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+def xlsx_workbook(sheets: Sequence[tuple[str, Sequence[Table]]]) -> bytes:
+    """One sheet per section of a report; each of its tables under a bold title, with a blank
+    row between them; numbers and dates keep their types."""
+    book = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for name, tables in sheets:
+        sheet = book.create_sheet(title=name[:31])
+        widest = max((len(table.header) for table in tables), default=1)
+        sheet.column_dimensions["A"].width = 40
+        for index in range(1, widest):
+            sheet.column_dimensions[chr(ord("A") + index)].width = 16
+        for number, table in enumerate(tables):
+            if number:
+                sheet.append([])
+            sheet.append([_cell(sheet, table.title, bold)])
+            sheet.append([_cell(sheet, text, bold) for text in table.header])
+            for row in table.rows:
+                sheet.append([_cell(sheet, value) for value in row])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -1,19 +1,23 @@
 """JSON routes of the reports domain under /api/v1: the member report and the KPIs per fiscal
-year (and the KPIs' targets, which staff set)."""
+year (and the KPIs' targets, which staff set), and the monthly report with its comments."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import msgspec
 from litestar import Controller, Request, get, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
+from api import periods
+from api.analytics.routes import PageViewReportOut, PlatformUseOut
 from api.dates import format_fiscal_year
 from api.errors import ValidationFailed
+from api.events.schemas import AttendanceOut
 from api.http.auth import signed_in_principal
-from api.reports import kpis, service
+from api.reports import kpis, monthly, service
 from api.reports.schemas import MemberReportOut, ReportYearOut, ReportYearsOut
+from api.searching.routes import SearchAnalyticsOut
 
 
 class MemberReportController(Controller):
@@ -140,4 +144,111 @@ class KpiController(Controller):
         return KpiReportOut.of(await kpis.kpi_report(year, _defaults(request)))
 
 
-ROUTES: list = [MemberReportController, KpiController]
+class MembersOut(msgspec.Struct):
+    members_at_end: int
+    new_members: list[str]  # the names of the organisations that joined in the month
+    withdrawn: int
+    applications: int  # received in the month
+    approved: int
+    rejected: int
+    pending: int  # waiting for a decision at the month's end
+
+
+class NoteOut(msgspec.Struct):
+    comments: str
+    sent_at: datetime | None
+    sent_by: str
+    updated_at: datetime | None
+
+    @classmethod
+    def of(cls, note: monthly.Note) -> NoteOut:
+        return cls(note.comments, note.sent_at, note.sent_by, note.updated_at)
+
+
+class KpiAtMonthEndOut(msgspec.Struct):
+    label: str
+    target: int
+    actual: float | None
+    expected: float
+
+
+class MonthlyReportOut(msgspec.Struct):
+    month: str  # 2026-11
+    label: str
+    era_label: str  # 令和8年11月
+    fiscal_year_label: str
+    note: NoteOut
+    page_views: PageViewReportOut
+    search: SearchAnalyticsOut
+    platform_use: PlatformUseOut
+    members: MembersOut
+    events: list[AttendanceOut]
+    kpis: KpiReportOut
+    kpis_at_month_end: list[KpiAtMonthEndOut]
+
+    @classmethod
+    def of(cls, report: monthly.MonthlyReport) -> MonthlyReportOut:
+        m = report.members
+        return cls(
+            month=report.period.code, label=report.period.label, era_label=report.era_label,
+            fiscal_year_label=report.fiscal_year_label, note=NoteOut.of(report.note),
+            page_views=PageViewReportOut.of(report.page_views),
+            search=SearchAnalyticsOut.of(report.search),
+            platform_use=PlatformUseOut.of(report.platform_use),
+            members=MembersOut(
+                m.members_at_end, m.new_members, m.withdrawn, m.applications, m.approved,
+                m.rejected, m.pending,
+            ),
+            events=[AttendanceOut.of(row) for row in report.events],
+            kpis=KpiReportOut.of(report.kpis),
+            kpis_at_month_end=[
+                KpiAtMonthEndOut(label, target, actual, expected)
+                for label, target, actual, expected in monthly.kpi_table(report).rows
+            ],
+        )  # fmt: skip
+
+
+class MonthlyNoteIn(msgspec.Struct, forbid_unknown_fields=True):
+    comments: str | None = None  # replaces the comments (not on a sent report)
+    sent: bool | None = None  # marks the report sent to the prefecture, or takes that back
+
+
+class MonthlyReportController(Controller):
+    path = "/api/v1/reports/monthly"
+    tags = ["月次報告"]
+
+    @get(
+        "",
+        opt={"action": "reports.monthly"},
+        summary="県への月次報告（閲覧数・検索・利用状況・会員と入会申込・イベント・KPI・所見）",
+        description="month は 2026-11 の形（省略時は今月）。各章の数値はそれぞれのレポートと同じです。",
+    )
+    async def report(self, request: Request, month: FromQuery[str] = "") -> MonthlyReportOut:
+        period = periods.month_period(periods.parse_month(month))
+        found = await monthly.monthly_report(
+            signed_in_principal(request), period, _defaults(request)
+        )
+        return MonthlyReportOut.of(found)
+
+    @put(
+        "/note",
+        opt={"action": "monthly_report.manage"},
+        summary="月次報告の所見と送付済みの印",
+        description=(
+            "comments は所見を置き換えます（送付済みの報告は変更できません）。sent は県へ"
+            "送付済みにする（true）か、取り消す（false）かです。両方を指定すると所見を先に保存します。"
+        ),
+    )
+    async def note(
+        self, request: Request, data: JSONBody[MonthlyNoteIn], month: FromQuery[str] = ""
+    ) -> NoteOut:
+        chosen = periods.parse_month(month)
+        actor = signed_in_principal(request)
+        if data.comments is not None:
+            await monthly.save_comments(actor, chosen, data.comments)
+        if data.sent is not None:
+            await monthly.mark_sent(actor, chosen, data.sent)
+        return NoteOut.of(await monthly.note_of(chosen))
+
+
+ROUTES: list = [MemberReportController, KpiController, MonthlyReportController]

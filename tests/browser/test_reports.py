@@ -3,6 +3,7 @@ year selector without JavaScript, and the page at 320 px."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.browser.conftest import (
@@ -202,4 +203,47 @@ def test_kpis_pass_axe_and_validate_and_staff_set_targets(
     with staff.expect_navigation():
         staff.get_by_role("button", name="保存する").click()
     assert "目標と入力値を保存しました" in staff.locator("main").inner_text()
+    audit.finish()
+
+
+def test_the_monthly_report_passes_axe_and_prints_one_page_per_section(
+    new_context: Any, audit: PageAudit
+) -> None:
+    staff = new_context().new_page()
+    login(staff, *STAFF)
+    staff.goto("/reports/kpis")
+    staff.get_by_role("link", name="月次報告", exact=True).click()
+    staff.wait_for_url("**/reports/monthly")
+    staff.select_option("#field-month", index=1)  # last month: a whole month of demo data
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="この月を表示").click()
+    audit.check(staff, "/reports/monthly?month=<last> (staff)")
+    pages = staff.locator("section.report-page").count()
+    assert pages == 9  # the cover and eight sections
+    # On A4 each is one page; a section that overflowed, or a table cut in two, adds a page.
+    pdf = staff.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == pages
+    # Comments saved, sent, the mark taken back and the comments cleared (the demo stays as
+    # it was). The field stops at 4,000 characters; the server's own check is tested over HTTP.
+    comments = staff.get_by_label("所見（県へ送る前に記入します）")
+    assert comments.get_attribute("maxlength") == "4000"
+    comments.fill("今月は順調です。")
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="所見を保存する").click()
+    audit.check(staff, "/reports/monthly (comments saved)")
+    assert "所見を保存しました" in staff.locator("main").inner_text()
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="県へ送付済みにする").click()
+    assert "県へ送付済みにしました" in staff.locator("main").inner_text()
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="送付済みを取り消す").click()
+    staff.get_by_label("所見（県へ送る前に記入します）").fill("")
+    with staff.expect_navigation():
+        staff.get_by_role("button", name="所見を保存する").click()
+
+    official = new_context().new_page()
+    login(official, *OFFICIAL)
+    audit.visit(official, "/reports/monthly", label="/reports/monthly (official, this month)")
+    assert official.get_by_role("button", name="県へ送付済みにする").count() == 0
+    audit.visit(official, "/reports/monthly?month=2026-13", 422, label="/reports/monthly (bad)")
     audit.finish()

@@ -405,6 +405,16 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
         },
         ("POST", "/reports/search/roll-up"): ("/reports/search/roll-up", {}, Role.STAFF),
         ("POST", "/reports/page-views/roll-up"): ("/reports/page-views/roll-up", {}, Role.STAFF),
+        ("POST", "/reports/monthly/comments"): (
+            "/reports/monthly/comments?month=2026-11",
+            {"comments": "順調です。"},
+            Role.STAFF,
+        ),
+        ("POST", "/reports/monthly/sent"): (
+            "/reports/monthly/sent?month=2026-10",
+            {"sent": "true"},
+            Role.STAFF,
+        ),
         ("POST", "/reports/kpis/targets"): (
             "/reports/kpis/targets",
             {f"target_{kpi.key}": "7" for kpi in kpis.KPIS},

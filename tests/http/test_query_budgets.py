@@ -44,6 +44,9 @@ BUDGETS: list[tuple[Role, str, int]] = [
     (Role.OFFICIAL, "/reports/platform-use", 8),
     # The session, the targets, events and their attendance, members and case studies.
     (Role.OFFICIAL, "/reports/kpis", 6),
+    # Every section's own reads (page views 5, search 7, platform use 7, KPIs 5, events 2),
+    # the members' section 4, the note and the session.
+    (Role.OFFICIAL, "/reports/monthly?month=2026-11", 32),
     (Role.MEMBER_USER, "/events", 6),
     (Role.MEMBER_USER, "/events/{event}", 5),
     (Role.MEMBER_ADMIN, "/events/{event}", 6),  # and the colleagues it may register

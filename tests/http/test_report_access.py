@@ -34,6 +34,9 @@ PATHS = (
     "/reports/kpis.csv?year=2026&table=months",
     "/reports/kpis.xlsx?table=summary",
     "/api/v1/reports/kpis?fiscal_year=2026",
+    f"/reports/monthly?month={MONTH}",
+    f"/reports/monthly.xlsx?month={MONTH}",
+    f"/api/v1/reports/monthly?month={MONTH}",
 )
 
 

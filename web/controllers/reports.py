@@ -1,6 +1,7 @@
 """Reports for staff and prefecture officials: the member report per fiscal year, and the search
 analytics, the page views and the platform use per month or fiscal year, and the fiscal year's
-KPIs with the form where staff set their targets.
+KPIs with the form where staff set their targets, and the monthly report for the prefecture
+with its comments.
 
 Each page, its CSV and its XLSX come from one service call (api.reports.service.member_report,
 api.searching.analytics.analytics, api.analytics.service.page_views); periods come in as text so that a mistyped one gets a
@@ -25,9 +26,9 @@ from api.analytics import service as page_views
 from api.dates import format_fiscal_year
 from api.errors import ValidationFailed
 from api.periods import Breakdown, Bucket
-from api.reports import kpis, service
+from api.reports import kpis, monthly, service
 from api.searching import analytics
-from api.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes
+from api.spreadsheets import CSV_TYPE, XLSX_TYPE, csv_bytes, xlsx_bytes, xlsx_workbook
 from web.downloads import download
 from web.forms import form_values
 from web.rendering import page, signed_in_principal
@@ -357,10 +358,86 @@ async def save_kpi_targets(request: Request, year: FromQuery[str] = "") -> Templ
     return Redirect(f"/reports/kpis?year={chosen}&saved=1", status_code=303)
 
 
+# --- the monthly report ----------------------------------------------------------------------
+
+MONTHLY = {"action": "reports.monthly"}
+MONTHLY_MANAGE = {"action": "monthly_report.manage"}
+DONE = {
+    "comments": "所見を保存しました。",
+    "sent": "県へ送付済みにしました。",
+    "unsent": "送付済みを取り消しました。",
+}
+
+
+async def _monthly(request: Request, month: periods.Period) -> monthly.MonthlyReport:
+    defaults = kpis.configured_defaults(request.app.state.settings)
+    return await monthly.monthly_report(signed_in_principal(request), month, defaults)
+
+
+def _monthly_page(
+    request: Request, report: monthly.MonthlyReport | None, *, status: int = 200,
+    errors: dict[str, str] | None = None, comments: str | None = None, done: str = "",
+    selected: str = "",
+) -> Template:  # fmt: skip
+    return page(
+        request, "reports/monthly.html", status_code=status, headers=NO_STORE, report=report,
+        sections=monthly.sections(report) if report else [],
+        timeline_chart=page_views.charts(report.page_views)["timeline"] if report else None,
+        month_options=periods.month_choices(),
+        selected_month=report.period.code if report else selected,
+        errors=errors or {}, done=DONE.get(done, ""),
+        comments_value=comments if comments is not None else (report.note.comments if report else ""),
+    )  # fmt: skip
+
+
+@get("/reports/monthly", opt=MONTHLY, include_in_schema=False)
+async def monthly_report(
+    request: Request, month: FromQuery[str] = "", done: FromQuery[str] = ""
+) -> Template:
+    try:
+        period = periods.month_period(periods.parse_month(month))
+    except ValidationFailed as exc:
+        return _monthly_page(request, None, status=422, errors=exc.errors, selected=month[:10])
+    return _monthly_page(request, await _monthly(request, period), done=done)
+
+
+@get("/reports/monthly.xlsx", opt=MONTHLY, include_in_schema=False)
+async def monthly_report_xlsx(request: Request, month: FromQuery[str] = "") -> Response[bytes]:
+    report = await _monthly(request, periods.month_period(periods.parse_month(month)))
+    body = xlsx_workbook(monthly.workbook_sheets(report))
+    return download(body, XLSX_TYPE, monthly.export_names(report))
+
+
+@post("/reports/monthly/comments", opt=MONTHLY_MANAGE, include_in_schema=False)
+async def save_monthly_comments(
+    request: Request, month: FromQuery[str] = ""
+) -> Template | Redirect:
+    period = periods.month_period(periods.parse_month(month))
+    values, _ = await form_values(request)
+    text = values.get("comments", "")
+    try:
+        await monthly.save_comments(signed_in_principal(request), period.first, text)
+    except ValidationFailed as exc:
+        report = await _monthly(request, period)
+        return _monthly_page(request, report, status=422, errors=exc.errors, comments=text)
+    return Redirect(f"/reports/monthly?month={period.code}&done=comments", status_code=303)
+
+
+@post("/reports/monthly/sent", opt=MONTHLY_MANAGE, include_in_schema=False)
+async def mark_monthly_sent(request: Request, month: FromQuery[str] = "") -> Redirect:
+    period = periods.month_period(periods.parse_month(month))
+    values, _ = await form_values(request)
+    sent = values.get("sent") == "true"
+    await monthly.mark_sent(signed_in_principal(request), period.first, sent)
+    done = "sent" if sent else "unsent"
+    return Redirect(f"/reports/monthly?month={period.code}&done={done}", status_code=303)
+
+
 ROUTES = [
     member_report, member_report_csv, member_report_xlsx, search_report, search_report_csv,
     search_report_xlsx, search_roll_up, page_view_report, page_view_report_csv,
     page_view_report_xlsx, page_view_roll_up, platform_use_report, platform_use_csv,
     platform_use_xlsx, kpi_report, kpi_report_csv, kpi_report_xlsx, kpi_targets,
-    save_kpi_targets,
+    save_kpi_targets, monthly_report, monthly_report_xlsx, save_monthly_comments,
+    mark_monthly_sent,
 ]  # fmt: skip

@@ -1,0 +1,311 @@
+"""The monthly report for the prefecture: one month's page views, search, platform use, new
+members and applications, events and attendance, and the fiscal year's KPIs at the month's
+end, with the comments staff write before they send it and when it was sent.
+
+Each section is read by the service that owns it (api.analytics, api.searching.analytics,
+api.events); this module only puts them together, adds the members' section and keeps the
+comments. Every table of every section comes out as a ReportTable, so the page, the print view
+and the workbook (one sheet per section) show the same figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from api import clock, periods
+from api.analytics import platform_use
+from api.analytics import service as page_views
+from api.applications.tables import Application
+from api.audit import service as audit
+from api.dates import fiscal_year, format_era_date, format_fiscal_year
+from api.db import transaction
+from api.errors import ValidationFailed
+from api.events import service as events
+from api.members.tables import Organisation
+from api.periods import Period, ReportTable, month_span
+from api.principal import Principal
+from api.reports import kpis
+from api.reports.tables import MonthlyReportNote
+from api.searching import analytics as search
+
+MAX_COMMENTS = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class MembersSection:
+    members_at_end: int
+    new_members: list[str]  # the names of the organisations that joined in the month
+    withdrawn: int
+    applications: int  # received in the month
+    approved: int  # decided in the month
+    rejected: int
+    pending: int  # waiting for a decision at the month's end
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    comments: str
+    sent_at: datetime | None
+    sent_by: str  # the display name of who marked it sent
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class MonthlyReport:
+    period: Period
+    page_views: page_views.PageViewReport
+    search: search.SearchAnalytics
+    platform_use: platform_use.PlatformUse
+    members: MembersSection
+    events: list[events.Attendance]  # the month's events
+    kpis: kpis.KpiReport
+    month_index: int  # the month within its fiscal year (0 is April)
+    note: Note
+
+    @property
+    def fiscal_year_label(self) -> str:
+        year = fiscal_year(self.period.first)
+        return f"{year}年度（{format_fiscal_year(year)}）"
+
+    @property
+    def era_label(self) -> str:
+        """令和8年11月 (the month in the Japanese era, for the printed report)."""
+        return format_era_date(self.period.first).rsplit("1日", 1)[0]
+
+    @property
+    def is_sent(self) -> bool:
+        return self.note.sent_at is not None
+
+
+async def _members(period: Period) -> MembersSection:
+    first, last = period.first, period.end - timedelta(days=1)
+    start, end = month_span(first)
+    members_at_end = await Organisation.count().where(
+        Organisation.joined_on.is_not_null() & (Organisation.joined_on <= last)
+        & (Organisation.withdrawn_on.is_null() | (Organisation.withdrawn_on > last))
+    )  # fmt: skip
+    joined = await (
+        Organisation.select(Organisation.name)
+        .where((Organisation.joined_on >= first) & (Organisation.joined_on <= last))
+        .order_by(Organisation.name_kana)
+    )
+    withdrawn = await Organisation.count().where(
+        (Organisation.withdrawn_on >= first) & (Organisation.withdrawn_on <= last)
+    )
+    rows = await Application.raw(
+        "SELECT "
+        "sum(CASE WHEN submitted_at >= {} AND submitted_at < {} THEN 1 ELSE 0 END) AS received, "
+        "sum(CASE WHEN status = 'approved' AND decided_at >= {} AND decided_at < {} "
+        "THEN 1 ELSE 0 END) AS approved, "
+        "sum(CASE WHEN status = 'rejected' AND decided_at >= {} AND decided_at < {} "
+        "THEN 1 ELSE 0 END) AS rejected, "
+        "sum(CASE WHEN submitted_at < {} AND (decided_at IS NULL OR decided_at >= {}) "
+        "THEN 1 ELSE 0 END) AS pending FROM membership_application",
+        start, end, start, end, start, end, end, end,
+    )  # fmt: skip
+    counts = rows[0] if rows else {}
+    return MembersSection(
+        members_at_end=members_at_end,
+        new_members=[row["name"] for row in joined],
+        withdrawn=withdrawn,
+        applications=int(counts.get("received") or 0),
+        approved=int(counts.get("approved") or 0),
+        rejected=int(counts.get("rejected") or 0),
+        pending=int(counts.get("pending") or 0),
+    )
+
+
+async def note_of(month: date) -> Note:
+    row = await MonthlyReportNote.select(
+        MonthlyReportNote.comments, MonthlyReportNote.sent_at, MonthlyReportNote.updated_at,
+        MonthlyReportNote.sent_by.display_name.as_alias("sent_by_name"),
+    ).where(MonthlyReportNote.month == month).first()  # fmt: skip
+    if row is None:
+        return Note("", None, "", None)
+    return Note(row["comments"], row["sent_at"], row["sent_by_name"] or "", row["updated_at"])
+
+
+async def monthly_report(
+    actor: Principal, period: Period, kpi_defaults: dict[str, int] | None = None
+) -> MonthlyReport:
+    """The report of one month (each section from its own service)."""
+    if period.kind != "month":
+        raise ValueError("the monthly report is read per month")
+    year = fiscal_year(period.first)
+    attendance = await events.attendance(actor, year)
+    start, end = month_span(period.first)
+    return MonthlyReport(
+        period=period,
+        page_views=await page_views.page_views(period),
+        search=await search.analytics(period),
+        platform_use=await platform_use.platform_use(period),
+        members=await _members(period),
+        events=[row for row in attendance if start <= row.event.starts_at < end],
+        kpis=await kpis.kpi_report(year, kpi_defaults),
+        month_index=(period.first.month - 4) % 12,
+        note=await note_of(period.first),
+    )
+
+
+# --- the comments and the sending ------------------------------------------------------------
+
+
+def _checked_comments(text: str) -> str:
+    comments = text.replace("\r\n", "\n").strip()
+    if len(comments) > MAX_COMMENTS:
+        raise ValidationFailed(
+            {
+                "comments": f"所見は{MAX_COMMENTS}文字以内で入力してください（いま{len(comments)}文字）。"
+            }
+        )
+    return comments
+
+
+async def save_comments(actor: Principal, month: date, text: str) -> None:
+    """Keep the month's comments (a report already sent is not changed)."""
+    comments = _checked_comments(text)
+    before = await note_of(month)
+    if before.sent_at is not None:
+        raise ValidationFailed(
+            {
+                "comments": "送付済みの報告の所見は変更できません。送付済みを取り消してから編集してください。"
+            }
+        )
+    now = clock.now()
+    async with transaction():
+        await MonthlyReportNote.delete().where(MonthlyReportNote.month == month)
+        await MonthlyReportNote.insert(
+            MonthlyReportNote(month=month, comments=comments, updated_at=now)
+        )
+        await audit.record(
+            actor, "report.comments", "monthly_report", month.isoformat(),
+            target_label=periods.format_month(month),
+            before={"comments": before.comments}, after={"comments": comments},
+        )  # fmt: skip
+
+
+async def mark_sent(actor: Principal, month: date, sent: bool) -> None:
+    """Mark the month's report as sent to the prefecture (or take the mark back)."""
+    before = await note_of(month)
+    now = clock.now()
+    async with transaction():
+        await MonthlyReportNote.delete().where(MonthlyReportNote.month == month)
+        await MonthlyReportNote.insert(
+            MonthlyReportNote(
+                month=month, comments=before.comments, updated_at=before.updated_at or now,
+                sent_at=now if sent else None, sent_by=actor.account_id if sent else None,
+            )
+        )  # fmt: skip
+        await audit.record(
+            actor, "report.sent" if sent else "report.unsent", "monthly_report",
+            month.isoformat(), target_label=periods.format_month(month),
+        )  # fmt: skip
+
+
+# --- sections and tables ---------------------------------------------------------------------
+
+
+def members_table(report: MonthlyReport) -> ReportTable:
+    m = report.members
+    return ReportTable(
+        "members", "会員と入会申込", ("項目", "件数"),
+        [
+            ("月末の会員数", m.members_at_end), ("新規入会", len(m.new_members)),
+            ("退会", m.withdrawn), ("受け付けた入会申込", m.applications), ("承認", m.approved),
+            ("却下", m.rejected), ("月末に審査中の申込", m.pending),
+        ],
+    )  # fmt: skip
+
+
+def events_table(report: MonthlyReport) -> ReportTable:
+    return ReportTable(
+        "events", "イベントと参加状況",
+        ("イベント", "種類", "開催日", "申込", "出席", "うち会員の出席"),
+        [
+            (row.event.title, row.event.kind_label, format_era_date(row.event.starts_at),
+             row.registered, row.attended, row.members_attended)
+            for row in report.events
+        ],
+    )  # fmt: skip
+
+
+def kpi_table(report: MonthlyReport) -> ReportTable:
+    """The KPIs at the month's end against the straight line to that month."""
+    index = report.month_index
+    rows = []
+    for item in report.kpis.items:
+        actual = item.by_month[index] if item.kpi.measured else item.actual
+        expected = (
+            float(item.target) if item.kpi.kind == kpis.AVERAGE
+            else report.kpis.expected_by(index, item.target)
+        )  # fmt: skip
+        rows.append((item.kpi.label, item.target, actual, expected))
+    return ReportTable(
+        "kpis", f"KPIの進捗（{report.period.label}末時点）", ("KPI", "年度の目標", "実績", "見込み"),
+        rows,
+    )  # fmt: skip
+
+
+# Each section is one printed A4 page: the longest lists are split into sections of their own.
+SECTIONS = (
+    ("page_views", "閲覧数"), ("top_pages", "よく見られたページ"), ("search", "検索"),
+    ("no_results", "結果が0件だった検索"), ("platform_use", "プラットフォームの利用"),
+    ("members", "会員と入会申込"), ("events", "イベント"), ("kpis", "KPI"),
+)  # fmt: skip
+REFERRERS_SHOWN = 10
+
+
+def sections(report: MonthlyReport) -> list[tuple[str, str, list[ReportTable]]]:
+    """Every section's tables, in the report's order: (name, title, tables)."""
+    views = page_views.tables(report.page_views)
+    referrers = views["referrers"]
+    searched = search.tables(report.search)
+    found = {
+        "page_views": [
+            views["summary"], views["kinds"], views["devices"],
+            replace(referrers, title=f"{referrers.title}（上位{REFERRERS_SHOWN}件）",
+                    rows=referrers.rows[:REFERRERS_SHOWN]),
+        ],
+        "top_pages": [views["pages"]],
+        "search": [searched["summary"], searched["top"]],
+        "no_results": [searched["no_results"]],
+        "platform_use": [platform_use.tables(report.platform_use)["summary"]],
+        "members": [members_table(report)],
+        "events": [events_table(report)],
+        "kpis": [kpi_table(report)],
+    }  # fmt: skip
+    return [(name, title, found[name]) for name, title in SECTIONS]
+
+
+def cover_table(report: MonthlyReport) -> ReportTable:
+    """The report's first page as a table: the month, its status, the comments and the overview."""
+    note = report.note
+    status = "未送付"
+    if note.sent_at is not None:
+        status = f"送付済み（{format_era_date(note.sent_at)}、{note.sent_by}）"
+    return ReportTable(
+        "cover", "概要", ("項目", "内容"),
+        [
+            ("報告月", f"{report.period.label}（{report.era_label}）"),
+            ("年度", report.fiscal_year_label), ("状況", status),
+            ("所見", note.comments or "（未記入）"),
+            ("閲覧数", report.page_views.views), ("検索回数", report.search.totals.searches),
+            ("会員のログイン", report.platform_use.totals.logins),
+            ("新規入会", len(report.members.new_members)), ("イベント", len(report.events)),
+        ],
+    )  # fmt: skip
+
+
+def workbook_sheets(report: MonthlyReport) -> list[tuple[str, list[ReportTable]]]:
+    """The workbook: the overview, then one sheet per section."""
+    return [("概要", [cover_table(report)])] + [
+        (title, tables) for _, title, tables in sections(report)
+    ]
+
+
+def export_names(report: MonthlyReport) -> tuple[str, str]:
+    return (
+        f"monthly-report-{report.period.code}.xlsx",
+        f"月次報告_{report.period.label}.xlsx",
+    )
