@@ -122,6 +122,7 @@ _ACTIONS = [
     # The monthly report: officials read it; staff write the comments and mark it sent.
     Action("reports.monthly", _SECRETARIAT | {Role.OFFICIAL}, scope="reports:read"),
     Action("monthly_report.manage", _SECRETARIAT, scope="reports:write"),
+    Action("reports.annual", _SECRETARIAT | {Role.OFFICIAL}, scope="reports:read"),
     # A member's own organisation (the service checks that it is theirs and active).
     Action("organisation.view", _MEMBERS, scope="organisation:read"),
     Action("organisation.manage", frozenset({Role.MEMBER_ADMIN}), scope="organisation:write"),

@@ -1,6 +1,8 @@
-"""The monthly report for the prefecture: one month's page views, search, platform use, new
-members and applications, events and attendance, and the fiscal year's KPIs at the month's
-end, with the comments staff write before they send it and when it was sent.
+"""The reports for the prefecture: the monthly report (one month's page views, search,
+platform use, new members and applications, events and attendance, and the fiscal year's KPIs
+at the month's end, with the comments staff write before they send it and when it was sent)
+and the annual report (年度報告書: the same for a fiscal year, with the year's KPIs against
+their targets).
 
 Each section is read by the service that owns it (api.analytics, api.searching.analytics,
 api.events); this module only puts them together, adds the members' section and keeps the
@@ -58,10 +60,20 @@ class MonthlyReport:
     search: search.SearchAnalytics
     platform_use: platform_use.PlatformUse
     members: MembersSection
-    events: list[events.Attendance]  # the month's events
+    events: list[events.Attendance]  # the period's events
     kpis: kpis.KpiReport
-    month_index: int  # the month within its fiscal year (0 is April)
-    note: Note
+    month_index: int  # the month (the last one for a year) within its fiscal year (0 is April)
+    note: Note  # a month's only
+
+    @property
+    def is_annual(self) -> bool:
+        return self.period.kind == "fiscal_year"
+
+    @property
+    def title(self) -> str:
+        if self.is_annual:
+            return f"年度報告書（{self.period.label}）"
+        return f"月次報告（{self.period.label}）"
 
     @property
     def fiscal_year_label(self) -> str:
@@ -70,7 +82,9 @@ class MonthlyReport:
 
     @property
     def era_label(self) -> str:
-        """令和8年11月 (the month in the Japanese era, for the printed report)."""
+        """令和8年11月 (a month in the Japanese era, for the printed report), or 令和8年度."""
+        if self.is_annual:
+            return format_fiscal_year(self.period.first.year)
         return format_era_date(self.period.first).rsplit("1日", 1)[0]
 
     @property
@@ -129,12 +143,11 @@ async def note_of(month: date) -> Note:
 async def monthly_report(
     actor: Principal, period: Period, kpi_defaults: dict[str, int] | None = None
 ) -> MonthlyReport:
-    """The report of one month (each section from its own service)."""
-    if period.kind != "month":
-        raise ValueError("the monthly report is read per month")
+    """The report of a month, or of a fiscal year (each section from its own service)."""
     year = fiscal_year(period.first)
     attendance = await events.attendance(actor, year)
-    start, end = month_span(period.first)
+    start, end = month_span(period.first)[0], month_span(period.last)[1]
+    last_month = min(period.last, periods.current_month())
     return MonthlyReport(
         period=period,
         page_views=await page_views.page_views(period),
@@ -143,9 +156,16 @@ async def monthly_report(
         members=await _members(period),
         events=[row for row in attendance if start <= row.event.starts_at < end],
         kpis=await kpis.kpi_report(year, kpi_defaults),
-        month_index=(period.first.month - 4) % 12,
-        note=await note_of(period.first),
+        month_index=(last_month.month - 4) % 12,
+        note=await note_of(period.first) if period.kind == "month" else Note("", None, "", None),
     )
+
+
+async def annual_report(
+    actor: Principal, year: int, kpi_defaults: dict[str, int] | None = None
+) -> MonthlyReport:
+    """The annual report (年度報告書) of a fiscal year."""
+    return await monthly_report(actor, periods.year_period(year), kpi_defaults)
 
 
 # --- the comments and the sending ------------------------------------------------------------
@@ -208,12 +228,13 @@ async def mark_sent(actor: Principal, month: date, sent: bool) -> None:
 
 def members_table(report: MonthlyReport) -> ReportTable:
     m = report.members
+    end = "年度末" if report.is_annual else "月末"
     return ReportTable(
         "members", "会員と入会申込", ("項目", "件数"),
         [
-            ("月末の会員数", m.members_at_end), ("新規入会", len(m.new_members)),
+            (f"{end}の会員数", m.members_at_end), ("新規入会", len(m.new_members)),
             ("退会", m.withdrawn), ("受け付けた入会申込", m.applications), ("承認", m.approved),
-            ("却下", m.rejected), ("月末に審査中の申込", m.pending),
+            ("却下", m.rejected), (f"{end}に審査中の申込", m.pending),
         ],
     )  # fmt: skip
 
@@ -249,7 +270,7 @@ def kpi_table(report: MonthlyReport) -> ReportTable:
 
 # Each section is one printed A4 page: the longest lists are split into sections of their own.
 SECTIONS = (
-    ("page_views", "閲覧数"), ("top_pages", "よく見られたページ"), ("search", "検索"),
+    ("page_views", "閲覧数"), ("top_pages", "よく見られたページと来訪元"), ("search", "検索"),
     ("no_results", "結果が0件だった検索"), ("platform_use", "プラットフォームの利用"),
     ("members", "会員と入会申込"), ("events", "イベント"), ("kpis", "KPI"),
 )  # fmt: skip
@@ -261,13 +282,13 @@ def sections(report: MonthlyReport) -> list[tuple[str, str, list[ReportTable]]]:
     views = page_views.tables(report.page_views)
     referrers = views["referrers"]
     searched = search.tables(report.search)
+    shown_referrers = replace(
+        referrers, title=f"{referrers.title}（上位{REFERRERS_SHOWN}件）",
+        rows=referrers.rows[:REFERRERS_SHOWN],
+    )  # fmt: skip
     found = {
-        "page_views": [
-            views["summary"], views["kinds"], views["devices"],
-            replace(referrers, title=f"{referrers.title}（上位{REFERRERS_SHOWN}件）",
-                    rows=referrers.rows[:REFERRERS_SHOWN]),
-        ],
-        "top_pages": [views["pages"]],
+        "page_views": [views["summary"], views["kinds"], views["devices"]],
+        "top_pages": [views["pages"], shown_referrers],
         "search": [searched["summary"], searched["top"]],
         "no_results": [searched["no_results"]],
         "platform_use": [platform_use.tables(report.platform_use)["summary"]],
@@ -275,26 +296,37 @@ def sections(report: MonthlyReport) -> list[tuple[str, str, list[ReportTable]]]:
         "events": [events_table(report)],
         "kpis": [kpi_table(report)],
     }  # fmt: skip
-    return [(name, title, found[name]) for name, title in SECTIONS]
+    chosen = [(name, title, found[name]) for name, title in SECTIONS]
+    if report.is_annual:
+        # The year's own pages: its months (each a page of its own), and the KPIs with status.
+        chosen.insert(1, ("months", "月ごとの閲覧数", [views["timeline"]]))
+        months = platform_use.tables(report.platform_use)["months"]
+        after_use = [name for name, _, _ in chosen].index("platform_use") + 1
+        chosen.insert(after_use, ("platform_months", "月ごとの利用状況", [months]))
+        chosen[-1] = ("kpis", "KPI", [kpis.summary_table(report.kpis)])
+    return chosen
 
 
 def cover_table(report: MonthlyReport) -> ReportTable:
-    """The report's first page as a table: the month, its status, the comments and the overview."""
-    note = report.note
-    status = "未送付"
-    if note.sent_at is not None:
-        status = f"送付済み（{format_era_date(note.sent_at)}、{note.sent_by}）"
-    return ReportTable(
-        "cover", "概要", ("項目", "内容"),
-        [
-            ("報告月", f"{report.period.label}（{report.era_label}）"),
-            ("年度", report.fiscal_year_label), ("状況", status),
-            ("所見", note.comments or "（未記入）"),
-            ("閲覧数", report.page_views.views), ("検索回数", report.search.totals.searches),
-            ("会員のログイン", report.platform_use.totals.logins),
-            ("新規入会", len(report.members.new_members)), ("イベント", len(report.events)),
-        ],
-    )  # fmt: skip
+    """The report's first page as a table: the period, a month's status and comments, and the
+    overview."""
+    rows: list[tuple[str | int | float | None, ...]] = [
+        ("報告の期間", report.period.label if report.is_annual
+         else f"{report.period.label}（{report.era_label}）"),
+        ("年度", report.fiscal_year_label),
+    ]  # fmt: skip
+    if not report.is_annual:
+        note = report.note
+        status = "未送付"
+        if note.sent_at is not None:
+            status = f"送付済み（{format_era_date(note.sent_at)}、{note.sent_by}）"
+        rows += [("状況", status), ("所見", note.comments or "（未記入）")]
+    rows += [
+        ("閲覧数", report.page_views.views), ("検索回数", report.search.totals.searches),
+        ("会員のログイン", report.platform_use.totals.logins),
+        ("新規入会", len(report.members.new_members)), ("イベント", len(report.events)),
+    ]  # fmt: skip
+    return ReportTable("cover", "概要", ("項目", "内容"), rows)
 
 
 def workbook_sheets(report: MonthlyReport) -> list[tuple[str, list[ReportTable]]]:
@@ -305,7 +337,9 @@ def workbook_sheets(report: MonthlyReport) -> list[tuple[str, list[ReportTable]]
 
 
 def export_names(report: MonthlyReport) -> tuple[str, str]:
-    return (
-        f"monthly-report-{report.period.code}.xlsx",
-        f"月次報告_{report.period.label}.xlsx",
-    )
+    if report.is_annual:
+        return (
+            f"annual-report-{report.period.code}.xlsx",
+            f"年度報告書_{report.period.label}.xlsx",
+        )
+    return (f"monthly-report-{report.period.code}.xlsx", f"月次報告_{report.period.label}.xlsx")

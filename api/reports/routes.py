@@ -173,7 +173,7 @@ class KpiAtMonthEndOut(msgspec.Struct):
 
 
 class MonthlyReportOut(msgspec.Struct):
-    month: str  # 2026-11
+    month: str  # 2026-11 (the annual report: 2026, its fiscal year)
     label: str
     era_label: str  # 令和8年11月
     fiscal_year_label: str
@@ -251,4 +251,28 @@ class MonthlyReportController(Controller):
         return NoteOut.of(await monthly.note_of(chosen))
 
 
-ROUTES: list = [MemberReportController, KpiController, MonthlyReportController]
+class AnnualReportController(Controller):
+    path = "/api/v1/reports/annual"
+    tags = ["年度報告書"]
+
+    @get(
+        "",
+        opt={"action": "reports.annual"},
+        summary="県への年度報告書（閲覧数・検索・利用状況・会員と入会申込・イベント・KPI）",
+        description=(
+            "fiscal_year は西暦の開始年（4月〜翌年3月、省略時は今年度）。月次報告と同じ形で、"
+            "期間が年度です（所見と送付の印は月次報告のみ）。"
+        ),
+    )
+    async def report(self, request: Request, fiscal_year: FromQuery[str] = "") -> MonthlyReportOut:
+        year = kpis.parse_fiscal_year(fiscal_year)
+        found = await monthly.annual_report(signed_in_principal(request), year, _defaults(request))
+        return MonthlyReportOut.of(found)
+
+
+ROUTES: list = [
+    MemberReportController,
+    KpiController,
+    MonthlyReportController,
+    AnnualReportController,
+]

@@ -247,3 +247,24 @@ def test_the_monthly_report_passes_axe_and_prints_one_page_per_section(
     assert official.get_by_role("button", name="県へ送付済みにする").count() == 0
     audit.visit(official, "/reports/monthly?month=2026-13", 422, label="/reports/monthly (bad)")
     audit.finish()
+
+
+def test_the_annual_report_passes_axe_and_prints_one_page_per_section(
+    new_context: Any, audit: PageAudit
+) -> None:
+    official = new_context().new_page()
+    login(official, *OFFICIAL)
+    official.goto("/reports/monthly")
+    official.get_by_role("link", name="年度報告書", exact=True).click()
+    official.wait_for_url("**/reports/annual")
+    audit.check(official, "/reports/annual (official, this year)")
+    assert official.locator("h1").inner_text().startswith("年度報告書（")
+    pages = official.locator("section.report-page").count()
+    assert pages == 11  # the cover and ten sections
+    pdf = official.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == pages
+    with official.expect_download() as download:
+        official.get_by_role("link", name="年度報告書をExcel", exact=False).click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    audit.visit(official, "/reports/annual?year=abc", 422, label="/reports/annual (bad year)")
+    audit.finish()

@@ -25,7 +25,7 @@ async def test_the_page_has_every_section_and_the_era(
     html = (await client.get(f"/reports/monthly?month={MONTH}")).text
     assert "月次報告（2026年11月）" in html and "令和8年11月分" in html
     assert "2026年度（令和8年度）" in html and "未送付" in html
-    titles = ("閲覧数", "よく見られたページ", "検索", "結果が0件だった検索", "プラットフォームの利用",
+    titles = ("閲覧数", "よく見られたページと来訪元", "検索", "結果が0件だった検索", "プラットフォームの利用",
               "会員と入会申込", "イベント", "KPI")  # fmt: skip
     for number, title in enumerate(titles, start=1):
         assert f"{number}. {title}</h2>" in html, title
@@ -78,11 +78,11 @@ async def test_the_workbook_has_one_sheet_per_section(
     assert response.status_code == 200
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == [
-        "概要", "閲覧数", "よく見られたページ", "検索", "結果が0件だった検索",
+        "概要", "閲覧数", "よく見られたページと来訪元", "検索", "結果が0件だった検索",
         "プラットフォームの利用", "会員と入会申込", "イベント", "KPI",
     ]  # fmt: skip
     cover = list(book["概要"].iter_rows(values_only=True))
-    assert cover[0][0] == "概要" and ("報告月", "2026年11月（令和8年11月）") in cover
+    assert cover[0][0] == "概要" and ("報告の期間", "2026年11月（令和8年11月）") in cover
     kpis = list(book["KPI"].iter_rows(values_only=True))
     assert kpis[1] == ("KPI", "年度の目標", "実績", "見込み")
 
@@ -110,3 +110,21 @@ async def test_the_api_reads_the_report_and_keeps_the_note(
     assert denied.status_code == 403
     bad = await client.get("/api/v1/reports/monthly?month=2026-13", headers=staff)
     assert bad.status_code == 422
+
+
+async def test_the_annual_report_page_workbook_and_api(
+    client: AsyncTestClient, world: World
+) -> None:
+    await login_as(client, role_email(Role.OFFICIAL))
+    html = (await client.get("/reports/annual?year=2026")).text
+    assert "年度報告書（2026年度（令和8年度））" in html and "年度の概要" in html
+    assert html.count('class="report-page"') == 10 and "所見" not in html
+    assert 'href="/reports/annual.xlsx?year=2026"' in html
+    response = await client.get("/reports/annual.xlsx?year=2026")
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[0] == "概要" and len(book.sheetnames) == 11
+    assert ("報告の期間", "2026年度（令和8年度）") in list(book["概要"].iter_rows(values_only=True))
+    assert (await client.get("/reports/annual?year=1999")).status_code == 422
+    data = (await client.get("/api/v1/reports/annual?fiscal_year=2026")).json()
+    assert data["month"] == "2026" and data["era_label"] == "令和8年度"
+    assert len(data["platform_use"]["by_month"]) == 12

@@ -47,6 +47,7 @@ BUDGETS: list[tuple[Role, str, int]] = [
     # Every section's own reads (page views 5, search 7, platform use 7, KPIs 5, events 2),
     # the members' section 4, the note and the session.
     (Role.OFFICIAL, "/reports/monthly?month=2026-11", 32),
+    (Role.OFFICIAL, "/reports/annual?year=2026", 32),  # the same sections over a year
     (Role.MEMBER_USER, "/events", 6),
     (Role.MEMBER_USER, "/events/{event}", 5),
     (Role.MEMBER_ADMIN, "/events/{event}", 6),  # and the colleagues it may register

@@ -37,6 +37,9 @@ PATHS = (
     f"/reports/monthly?month={MONTH}",
     f"/reports/monthly.xlsx?month={MONTH}",
     f"/api/v1/reports/monthly?month={MONTH}",
+    "/reports/annual?year=2026",
+    "/reports/annual.xlsx",
+    "/api/v1/reports/annual?fiscal_year=2026",
 )
 
 

@@ -123,3 +123,33 @@ async def test_comments_are_kept_until_the_report_is_sent(staff: Principal) -> N
     ]
     assert actions[-3:] == ["report.comments", "report.sent", "report.unsent"]
     assert (await monthly.note_of(date(2026, 10, 1))).comments == ""
+
+
+async def test_the_annual_report_covers_the_fiscal_year(staff: Principal) -> None:
+    await make_organisation(1, joined_on=date(2026, 4, 1))
+    await make_organisation(2, joined_on=date(2026, 11, 10))
+    await make_organisation(3, joined_on=date(2026, 3, 31))  # the year before
+    await event("seminar", datetime(2026, 5, 12, 14, tzinfo=JST), onsite=8)
+    await event("seminar", datetime(2026, 11, 12, 14, tzinfo=JST), onsite=4)
+    report = await monthly.annual_report(staff, 2026)
+    assert report.is_annual and report.title == "年度報告書（2026年度（令和8年度））"
+    assert report.era_label == "令和8年度"
+    assert len(report.members.new_members) == 2 and report.members.members_at_end == 3
+    assert len(report.events) == 2
+    found = {name: tables for name, _, tables in monthly.sections(report)}
+    assert [name for name, _, _ in monthly.sections(report)] == [
+        "page_views", "months", "top_pages", "search", "no_results", "platform_use",
+        "platform_months", "members", "events", "kpis",
+    ]  # fmt: skip
+    assert found["months"][0].name == "timeline" and found["platform_months"][0].name == "months"
+    kpi_rows = {row[0]: row for row in found["kpis"][0].rows}
+    assert kpi_rows["新規会員"][1:3] == (50, 2)  # the year's target and new members so far
+    assert kpi_rows["会員向けセミナーの開催"][2] == 2
+    assert ("年度末の会員数", 3) in monthly.members_table(report).rows
+    cover = monthly.cover_table(report).rows
+    assert (
+        cover[0] == ("報告の期間", "2026年度（令和8年度）（令和8年度）")
+        or cover[0][0] == "報告の期間"
+    )
+    assert all(row[0] not in ("状況", "所見") for row in cover)  # a month's only
+    assert monthly.export_names(report)[1] == "年度報告書_2026年度（令和8年度）.xlsx"

@@ -1,7 +1,7 @@
 """Reports for staff and prefecture officials: the member report per fiscal year, and the search
 analytics, the page views and the platform use per month or fiscal year, and the fiscal year's
 KPIs with the form where staff set their targets, and the monthly report for the prefecture
-with its comments.
+with its comments and the annual report (the same page for a fiscal year).
 
 Each page, its CSV and its XLSX come from one service call (api.reports.service.member_report,
 api.searching.analytics.analytics, api.analytics.service.page_views); periods come in as text so that a mistyped one gets a
@@ -377,14 +377,18 @@ async def _monthly(request: Request, month: periods.Period) -> monthly.MonthlyRe
 def _monthly_page(
     request: Request, report: monthly.MonthlyReport | None, *, status: int = 200,
     errors: dict[str, str] | None = None, comments: str | None = None, done: str = "",
-    selected: str = "",
+    selected: str = "", annual: bool = False,
 ) -> Template:  # fmt: skip
+    """The monthly report's page, or the annual report's (the same page for a fiscal year)."""
+    code = report.period.code if report else selected
     return page(
         request, "reports/monthly.html", status_code=status, headers=NO_STORE, report=report,
-        sections=monthly.sections(report) if report else [],
+        sections=monthly.sections(report) if report else [], annual=annual,
         timeline_chart=page_views.charts(report.page_views)["timeline"] if report else None,
-        month_options=periods.month_choices(),
-        selected_month=report.period.code if report else selected,
+        month_options=periods.month_choices(), year_options=periods.year_choices(),
+        selected_month="" if annual else code, selected_year=code if annual else "",
+        report_path="/reports/annual" if annual else "/reports/monthly",
+        period_query=urlencode(report.period.query) if report else "",
         errors=errors or {}, done=DONE.get(done, ""),
         comments_value=comments if comments is not None else (report.note.comments if report else ""),
     )  # fmt: skip
@@ -433,11 +437,32 @@ async def mark_monthly_sent(request: Request, month: FromQuery[str] = "") -> Red
     return Redirect(f"/reports/monthly?month={period.code}&done={done}", status_code=303)
 
 
+ANNUAL = {"action": "reports.annual"}
+
+
+@get("/reports/annual", opt=ANNUAL, include_in_schema=False)
+async def annual_report(request: Request, year: FromQuery[str] = "") -> Template:
+    try:
+        chosen = kpis.parse_fiscal_year(year)
+    except ValidationFailed as exc:
+        return _monthly_page(
+            request, None, status=422, errors=exc.errors, selected=year[:10], annual=True
+        )
+    return _monthly_page(request, await _monthly(request, periods.year_period(chosen)), annual=True)
+
+
+@get("/reports/annual.xlsx", opt=ANNUAL, include_in_schema=False)
+async def annual_report_xlsx(request: Request, year: FromQuery[str] = "") -> Response[bytes]:
+    report = await _monthly(request, periods.year_period(kpis.parse_fiscal_year(year)))
+    body = xlsx_workbook(monthly.workbook_sheets(report))
+    return download(body, XLSX_TYPE, monthly.export_names(report))
+
+
 ROUTES = [
     member_report, member_report_csv, member_report_xlsx, search_report, search_report_csv,
     search_report_xlsx, search_roll_up, page_view_report, page_view_report_csv,
     page_view_report_xlsx, page_view_roll_up, platform_use_report, platform_use_csv,
     platform_use_xlsx, kpi_report, kpi_report_csv, kpi_report_xlsx, kpi_targets,
     save_kpi_targets, monthly_report, monthly_report_xlsx, save_monthly_comments,
-    mark_monthly_sent,
+    mark_monthly_sent, annual_report, annual_report_xlsx,
 ]  # fmt: skip
