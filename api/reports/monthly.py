@@ -54,7 +54,10 @@ class Note:
 
 
 @dataclass(frozen=True, slots=True)
-class MonthlyReport:
+class PrefectureReport:
+    """A report for the prefecture: of a month (the monthly report) or of a fiscal year (the
+    annual report)."""
+
     period: Period
     page_views: page_views.PageViewReport
     search: search.SearchAnalytics
@@ -142,13 +145,13 @@ async def note_of(month: date) -> Note:
 
 async def monthly_report(
     actor: Principal, period: Period, kpi_defaults: dict[str, int] | None = None
-) -> MonthlyReport:
+) -> PrefectureReport:
     """The report of a month, or of a fiscal year (each section from its own service)."""
     year = fiscal_year(period.first)
     attendance = await events.attendance(actor, year)
     start, end = month_span(period.first)[0], month_span(period.last)[1]
     last_month = min(period.last, periods.current_month())
-    return MonthlyReport(
+    return PrefectureReport(
         period=period,
         page_views=await page_views.page_views(period),
         search=await search.analytics(period),
@@ -163,7 +166,7 @@ async def monthly_report(
 
 async def annual_report(
     actor: Principal, year: int, kpi_defaults: dict[str, int] | None = None
-) -> MonthlyReport:
+) -> PrefectureReport:
     """The annual report (年度報告書) of a fiscal year."""
     return await monthly_report(actor, periods.year_period(year), kpi_defaults)
 
@@ -226,7 +229,7 @@ async def mark_sent(actor: Principal, month: date, sent: bool) -> None:
 # --- sections and tables ---------------------------------------------------------------------
 
 
-def members_table(report: MonthlyReport) -> ReportTable:
+def members_table(report: PrefectureReport) -> ReportTable:
     m = report.members
     end = "年度末" if report.is_annual else "月末"
     return ReportTable(
@@ -239,7 +242,7 @@ def members_table(report: MonthlyReport) -> ReportTable:
     )  # fmt: skip
 
 
-def events_table(report: MonthlyReport) -> ReportTable:
+def events_table(report: PrefectureReport) -> ReportTable:
     return ReportTable(
         "events", "イベントと参加状況",
         ("イベント", "種類", "開催日", "申込", "出席", "うち会員の出席"),
@@ -251,7 +254,7 @@ def events_table(report: MonthlyReport) -> ReportTable:
     )  # fmt: skip
 
 
-def kpi_table(report: MonthlyReport) -> ReportTable:
+def kpi_table(report: PrefectureReport) -> ReportTable:
     """The KPIs at the month's end against the straight line to that month."""
     index = report.month_index
     rows = []
@@ -277,7 +280,7 @@ SECTIONS = (
 REFERRERS_SHOWN = 10
 
 
-def sections(report: MonthlyReport) -> list[tuple[str, str, list[ReportTable]]]:
+def sections(report: PrefectureReport) -> list[tuple[str, str, list[ReportTable]]]:
     """Every section's tables, in the report's order: (name, title, tables)."""
     views = page_views.tables(report.page_views)
     referrers = views["referrers"]
@@ -307,7 +310,7 @@ def sections(report: MonthlyReport) -> list[tuple[str, str, list[ReportTable]]]:
     return chosen
 
 
-def cover_table(report: MonthlyReport) -> ReportTable:
+def cover_table(report: PrefectureReport) -> ReportTable:
     """The report's first page as a table: the period, a month's status and comments, and the
     overview."""
     rows: list[tuple[str | int | float | None, ...]] = [
@@ -329,14 +332,14 @@ def cover_table(report: MonthlyReport) -> ReportTable:
     return ReportTable("cover", "概要", ("項目", "内容"), rows)
 
 
-def workbook_sheets(report: MonthlyReport) -> list[tuple[str, list[ReportTable]]]:
+def workbook_sheets(report: PrefectureReport) -> list[tuple[str, list[ReportTable]]]:
     """The workbook: the overview, then one sheet per section."""
     return [("概要", [cover_table(report)])] + [
         (title, tables) for _, title, tables in sections(report)
     ]
 
 
-def export_names(report: MonthlyReport) -> tuple[str, str]:
+def export_names(report: PrefectureReport) -> tuple[str, str]:
     if report.is_annual:
         return (
             f"annual-report-{report.period.code}.xlsx",

@@ -187,7 +187,7 @@ class MonthlyReportOut(msgspec.Struct):
     kpis_at_month_end: list[KpiAtMonthEndOut]
 
     @classmethod
-    def of(cls, report: monthly.MonthlyReport) -> MonthlyReportOut:
+    def of(cls, report: monthly.PrefectureReport) -> MonthlyReportOut:
         m = report.members
         return cls(
             month=report.period.code, label=report.period.label, era_label=report.era_label,

@@ -369,13 +369,13 @@ DONE = {
 }
 
 
-async def _monthly(request: Request, month: periods.Period) -> monthly.MonthlyReport:
+async def _monthly(request: Request, month: periods.Period) -> monthly.PrefectureReport:
     defaults = kpis.configured_defaults(request.app.state.settings)
     return await monthly.monthly_report(signed_in_principal(request), month, defaults)
 
 
 def _monthly_page(
-    request: Request, report: monthly.MonthlyReport | None, *, status: int = 200,
+    request: Request, report: monthly.PrefectureReport | None, *, status: int = 200,
     errors: dict[str, str] | None = None, comments: str | None = None, done: str = "",
     selected: str = "", annual: bool = False,
 ) -> Template:  # fmt: skip
