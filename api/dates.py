@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from api import clock
+
 JST = ZoneInfo("Asia/Tokyo")
 
 # (first day, name); newest first.
@@ -25,6 +27,22 @@ def to_local(value: datetime | date) -> date | datetime:
             raise ValueError("naive datetime: store and pass aware datetimes")
         return value.astimezone(JST)
     return value
+
+
+def local_date(value: datetime | date) -> date:
+    """The day in Japan of a moment (a date stays as it is)."""
+    local = to_local(value)
+    return local.date() if isinstance(local, datetime) else local
+
+
+def today() -> date:
+    """Today in Japan."""
+    return local_date(clock.now())
+
+
+def fiscal_month_index(value: datetime | date) -> int:
+    """The month's place in its fiscal year: 0 for April ... 11 for March."""
+    return (local_date(value).month - 4) % 12
 
 
 def as_date(value: date | datetime | str) -> date:
@@ -49,8 +67,7 @@ def _era_number(year: int) -> str:
 
 def format_era_date(value: datetime | date, weekday: bool = False) -> str:
     """令和6年12月1日 (and （日） with weekday=True)."""
-    local = to_local(value)
-    day = local.date() if isinstance(local, datetime) else local
+    day = local_date(value)
     name, year = era_year(day)
     text = f"{name}{_era_number(year)}年{day.month}月{day.day}日"
     if weekday:
@@ -60,8 +77,7 @@ def format_era_date(value: datetime | date, weekday: bool = False) -> str:
 
 def format_date(value: datetime | date, weekday: bool = False) -> str:
     """2024年12月1日 (Western year, the common style in lists)."""
-    local = to_local(value)
-    day = local.date() if isinstance(local, datetime) else local
+    day = local_date(value)
     text = f"{day.year}年{day.month}月{day.day}日"
     if weekday:
         text += f"（{_WEEKDAYS[day.weekday()]}）"
@@ -76,8 +92,7 @@ def format_datetime(value: datetime) -> str:
 
 def fiscal_year(value: datetime | date) -> int:
     """The fiscal year (April to March) by the Western year it starts in."""
-    local = to_local(value)
-    day = local.date() if isinstance(local, datetime) else local
+    day = local_date(value)
     return day.year if day.month >= 4 else day.year - 1
 
 

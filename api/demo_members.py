@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from api import clock
+from api import dates
 from api.audit import service as audit
-from api.dates import fiscal_year, to_local
+from api.dates import fiscal_year
 from api.db import transaction
 from api.members import service as members
 from api.members.reference import KUMAMOTO, MembershipStatus
@@ -385,7 +385,7 @@ async def load_demo_organisations(today: date | None = None) -> tuple[int, int |
 
     Returns how many were created and the id of DEMO_MEMBER_ORGANISATION (for the demo accounts).
     """
-    today = today or to_local(clock.now()).date()  # type: ignore[union-attr]
+    today = today or dates.today()
     current = fiscal_year(today)
     inputs = [
         (entry, demo_input(serial, entry)) for serial, entry in enumerate(DEMO_ORGANISATIONS, 1)

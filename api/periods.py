@@ -141,7 +141,7 @@ def year_choices() -> list[tuple[str, str]]:
 # --- figures ---------------------------------------------------------------------------------
 
 
-def share(part: int, whole: int) -> float | None:
+def share(part: float, whole: int) -> float | None:
     """part of whole in per cent, one decimal (None when whole is nothing)."""
     return round(part * 100 / whole, 1) if whole else None
 

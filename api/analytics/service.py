@@ -23,7 +23,7 @@ from api.analytics.tables import PageView, PageViewDaily, PageViewRollup, Referr
 from api.articles.tables import Article, Page
 from api.audiences import AUDIENCES
 from api.buffered_log import FLUSH_SECONDS
-from api.dates import JST, as_date, to_local
+from api.dates import JST, as_date, local_date, today
 from api.db import local_date_sql, transaction
 from api.events.tables import Event
 from api.members.tables import Organisation
@@ -47,12 +47,6 @@ def day_span(day: date) -> tuple[datetime, datetime]:
     """A day as moments: 00:00 Japan time, and the next day's (excluded)."""
     start = datetime(day.year, day.month, day.day, tzinfo=JST)
     return start, start + timedelta(days=1)
-
-
-def today() -> date:
-    local = to_local(clock.now())
-    assert isinstance(local, datetime)
-    return local.date()
 
 
 # --- the daily roll-up ----------------------------------------------------------------------
@@ -113,15 +107,14 @@ async def days_to_roll_up() -> list[date]:
     oldest = await PageView.select(PageView.viewed_at).order_by(PageView.viewed_at).limit(1)
     if not oldest:
         return []
-    first = to_local(oldest[0]["viewed_at"])
-    assert isinstance(first, datetime)
+    first = local_date(oldest[0]["viewed_at"])
     final = {
         as_date(row["day"])
         for row in await PageViewRollup.select(PageViewRollup.day).where(
-            (PageViewRollup.final == True) & (PageViewRollup.day >= first.date())  # noqa: E712
+            (PageViewRollup.final == True) & (PageViewRollup.day >= first)  # noqa: E712
         )
     }
-    day, last = first.date(), today()
+    day, last = first, today()
     wanted = []
     while day <= last:
         if day not in final:
@@ -147,9 +140,7 @@ async def roll_up_pending() -> dict[date, int]:
 async def prune(retention_months: int) -> int:
     """Delete raw rows older than retention_months whose day is counted for good; the daily
     rows stay. Returns the number of rows deleted."""
-    local = to_local(clock.now())
-    assert isinstance(local, datetime)
-    cutoff_day = add_months(local.date().replace(day=1), -retention_months)
+    cutoff_day = add_months(today().replace(day=1), -retention_months)
     until = day_span(cutoff_day)[0]
     pending = await days_to_roll_up()
     if pending:

@@ -22,7 +22,7 @@ from api.accounts import service as accounts
 from api.accounts.tables import Account
 from api.applications.tables import AntisocialCheck, Application, ScreeningChecklist
 from api.audit import service as audit
-from api.dates import era_year, to_local
+from api.dates import era_year, local_date, today
 from api.db import is_postgres, is_storable_id, is_unique_violation, transaction
 from api.errors import Conflict, NotFound, ValidationFailed
 from api.mail.service import queue_mail
@@ -114,18 +114,6 @@ _MAGIC: tuple[tuple[bytes, str, str], ...] = (
 
 
 # --- small helpers --------------------------------------------------------------------------------
-
-
-def _today() -> date:
-    local = to_local(clock.now())
-    assert isinstance(local, datetime)
-    return local.date()
-
-
-def _local_date(value: datetime) -> date:
-    local = to_local(value)
-    assert isinstance(local, datetime)
-    return local.date()
 
 
 def _hash(token: str) -> str:
@@ -373,7 +361,7 @@ async def _insert_application(values: Mapping[str, object]) -> SubmitResult:
             )
         ).returning(Application.id)
         application_id = int(rows[0]["id"])
-        reference = _reference(application_id, _today())
+        reference = _reference(application_id, today())
         await Application.update({Application.reference: reference}).where(
             Application.id == application_id
         )
@@ -453,7 +441,7 @@ def _summary(row: dict[str, Any], today: date) -> ApplicationSummary:
         corporate_number=row["corporate_number"] or "",
         submitted_at=row["submitted_at"],
         updated_at=row["updated_at"],
-        age_days=max(0, (today - _local_date(row["submitted_at"])).days),
+        age_days=max(0, (today - local_date(row["submitted_at"])).days),
     )
 
 
@@ -483,8 +471,8 @@ async def list_applications(status: str, page: PageRequest) -> Page[ApplicationS
         query = query.where(clause)
         count = count.where(clause)
     rows = await query.limit(page.per_page).offset(page.offset)
-    today = _today()
-    items = [_summary(row, today) for row in rows]
+    day = today()
+    items = [_summary(row, day) for row in rows]
     return Page(items=items, total=await count, page=page.page, per_page=page.per_page)
 
 
@@ -681,7 +669,7 @@ async def get_application(application_id: int) -> ApplicationView:
         declaration_text=str(data.get("declaration_text", DECLARATION_TEXT)),
         submitted_at=row["submitted_at"],
         updated_at=row["updated_at"],
-        age_days=max(0, (_today() - _local_date(row["submitted_at"])).days),
+        age_days=max(0, (today() - local_date(row["submitted_at"])).days),
         checklist=checklist,
         checks=checks,
         info_request=row["info_request"],
@@ -1115,8 +1103,8 @@ async def approve(settings: Settings, actor: Principal, application_id: int) -> 
         organisation_id = await members.insert_organisation(
             view.organisation,
             status=MembershipStatus.ACTIVE,
-            joined_on=_today(),
-            applied_on=_local_date(view.submitted_at),
+            joined_on=today(),
+            applied_on=local_date(view.submitted_at),
         )
         await Application.update({Application.organisation: organisation_id}).where(
             Application.id == application_id

@@ -17,7 +17,7 @@ from typing import Any
 from api import clock
 from api.accounts.tables import Account, AccountRole
 from api.audit import service as audit
-from api.dates import fiscal_year, format_date, to_local
+from api.dates import fiscal_year, format_date, today
 from api.db import contains, is_storable_id, transaction
 from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from api.members.reference import (
@@ -300,12 +300,6 @@ async def replace_contacts(organisation_id: int, contacts: tuple[ContactInput, .
                 for position, c in enumerate(contacts)
             ]
         )  # fmt: skip
-
-
-def today() -> date:
-    """Today in Japan (the date a status change or a membership starts on)."""
-    local = to_local(clock.now())
-    return local.date() if isinstance(local, datetime) else local
 
 
 def require_contacts(data: OrganisationInput) -> None:

@@ -14,11 +14,12 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import accumulate
 
 from api import clock, periods
 from api.articles.tables import Article
 from api.audit import service as audit
-from api.dates import as_date, fiscal_year_span, format_fiscal_year, to_local
+from api.dates import as_date, fiscal_month_index, fiscal_year_span, format_fiscal_year, local_date
 from api.db import transaction
 from api.errors import ValidationFailed
 from api.events.reference import EventKind, EventState
@@ -172,9 +173,7 @@ class KpiProgress:
     @property
     def share(self) -> float | None:
         """The actual figure against the target, in per cent."""
-        if self.actual is None or not self.target:
-            return None
-        return round(self.actual * 100 / self.target, 1)
+        return None if self.actual is None else periods.share(self.actual, self.target)
 
     @property
     def status(self) -> str:
@@ -203,20 +202,6 @@ class KpiReport:
         return round(target * (index + 1) / 12, 1)
 
 
-def _month_index(moment: date | datetime) -> int:
-    local = to_local(moment)
-    day = local.date() if isinstance(local, datetime) else local
-    return (day.month - 4) % 12
-
-
-def _cumulative(per_month: list[int]) -> list[int]:
-    running, total = [], 0
-    for value in per_month:
-        total += value
-        running.append(total)
-    return running
-
-
 async def _event_figures(year: int, now: datetime) -> dict[str, list[int]]:
     """Per month of the year: events held by kind, on-site attendance of the open event, and
     the seminars' attendance (for their average)."""
@@ -228,7 +213,7 @@ async def _event_figures(year: int, now: datetime) -> dict[str, list[int]]:
     figures: dict[str, list[int]] = defaultdict(lambda: [0] * 12)
     month_of_event: dict[int, tuple[int, str]] = {}
     for row in events:
-        index = _month_index(row["starts_at"])
+        index = fiscal_month_index(row["starts_at"])
         month_of_event[row["id"]] = (index, row["kind"])
         figures[f"held_{row['kind']}"][index] += 1
     if month_of_event:
@@ -253,7 +238,7 @@ async def _new_members(year: int) -> list[int]:
     for row in await Organisation.select(Organisation.joined_on).where(
         (Organisation.joined_on >= first) & (Organisation.joined_on <= last)
     ):
-        per_month[_month_index(as_date(row["joined_on"]))] += 1
+        per_month[fiscal_month_index(as_date(row["joined_on"]))] += 1
     return per_month
 
 
@@ -264,7 +249,7 @@ async def _case_studies(year: int) -> list[int]:
         (Article.kind == "case_study") & (Article.first_published_at >= start)
         & (Article.first_published_at < end)
     ):  # fmt: skip
-        per_month[_month_index(row["first_published_at"])] += 1
+        per_month[fiscal_month_index(row["first_published_at"])] += 1
     return per_month
 
 
@@ -286,17 +271,17 @@ async def kpi_report(year: int, defaults: Mapping[str, int] | None = None) -> Kp
     events = await _event_figures(year, now)
     seminar = EventKind.SEMINAR
     counted: dict[str, list[int | float | None]] = {
-        "new_members": list(_cumulative(await _new_members(year))),
-        "open_events": list(_cumulative(events[f"held_{EventKind.OPEN_EVENT}"])),
-        "open_event_onsite": list(_cumulative(events[f"onsite_{EventKind.OPEN_EVENT}"])),
-        "seminars": list(_cumulative(events[f"held_{seminar}"])),
+        "new_members": list(accumulate(await _new_members(year))),
+        "open_events": list(accumulate(events[f"held_{EventKind.OPEN_EVENT}"])),
+        "open_event_onsite": list(accumulate(events[f"onsite_{EventKind.OPEN_EVENT}"])),
+        "seminars": list(accumulate(events[f"held_{seminar}"])),
         "seminar_participants": _running_average(
             events[f"attended_{seminar}"], events[f"held_{seminar}"]
         ),
-        "case_studies": list(_cumulative(await _case_studies(year))),
-        "community_meetings": list(_cumulative(events[f"held_{EventKind.COMMUNITY}"])),
+        "case_studies": list(accumulate(await _case_studies(year))),
+        "community_meetings": list(accumulate(events[f"held_{EventKind.COMMUNITY}"])),
     }
-    shown = _month_index(now) if elapsed < 1 else 11
+    shown = fiscal_month_index(now) if elapsed < 1 else 11
     items = []
     for kpi in KPIS:
         setting = settings[kpi.key]
@@ -315,8 +300,7 @@ async def kpi_report(year: int, defaults: Mapping[str, int] | None = None) -> Kp
             float(setting.target) if kpi.kind == AVERAGE else round(setting.target * elapsed, 1)
         )
         items.append(KpiProgress(kpi, setting.target, actual, expected, by_month))
-    local = to_local(min(now, end - timedelta(microseconds=1)))
-    as_of = local.date() if isinstance(local, datetime) else local
+    as_of = local_date(min(now, end - timedelta(microseconds=1)))
     return KpiReport(
         year=year, label=periods.year_period(year).label, elapsed=round(elapsed, 4), as_of=as_of,
         items=items, months=periods.year_period(year).month_list(),
@@ -332,10 +316,6 @@ def chart(report: KpiReport) -> Breakdown:
         "kpis", "目標に対する達成率",
         tuple(Bucket(item.kpi.key, item.kpi.label, round(item.share or 0)) for item in report.items),
     )  # fmt: skip
-
-
-def _with_unit(value: int | float | None, unit: str) -> str | None:
-    return None if value is None else f"{value}{unit}"
 
 
 def summary_table(report: KpiReport) -> ReportTable:

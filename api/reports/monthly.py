@@ -20,7 +20,7 @@ from api.analytics import platform_use
 from api.analytics import service as page_views
 from api.applications.tables import Application
 from api.audit import service as audit
-from api.dates import fiscal_year, format_era_date, format_fiscal_year
+from api.dates import fiscal_month_index, fiscal_year, format_era_date, format_fiscal_year
 from api.db import transaction
 from api.errors import ValidationFailed
 from api.events import service as events
@@ -159,7 +159,7 @@ async def monthly_report(
         members=await _members(period),
         events=[row for row in attendance if start <= row.event.starts_at < end],
         kpis=await kpis.kpi_report(year, kpi_defaults),
-        month_index=(last_month.month - 4) % 12,
+        month_index=fiscal_month_index(last_month),
         note=await note_of(period.first) if period.kind == "month" else Note("", None, "", None),
     )
 

@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from api import clock
+from api import clock, dates
 from api.dates import (
     as_date,
     fiscal_year,
     fiscal_year_range,
     format_date,
     format_fiscal_year,
-    to_local,
 )
 from api.errors import ValidationFailed
 from api.members.reference import (
@@ -164,7 +163,7 @@ async def member_report(year: int, target: int, *, today: date | None = None) ->
     check_year(year)
     start, end = fiscal_year_range(year)
     baseline = start - timedelta(days=1)
-    today = today or to_local(clock.now()).date()  # type: ignore[union-attr]
+    today = today or dates.today()
     as_of = min(end, today)
     # Everyone who joined by as_of and had not left before the year began: at most the list.
     rows = await Organisation.select(
