@@ -19,6 +19,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.table import Table
 
 from api.settings import DEFAULT_DATABASE_POOL_SIZE, Settings
 from api.sqlite_engine import PooledSQLiteEngine
@@ -91,6 +92,24 @@ def placeholders(values: Sequence[object]) -> str:
     """One raw-query placeholder per value, for a written-out `IN (...)`: the values stay
     parameters, never text in the SQL."""
     return ", ".join("{}" for _ in values)
+
+
+async def insert_rows(
+    table: type[Table], columns: Sequence[str], rows: Sequence[Sequence[object]]
+) -> None:
+    """Many rows in one INSERT, the values as parameters (keep a batch within SQLite's 32,766
+    bound values). For logs written in batches: a Piccolo object per row cost more than the
+    request that logged it."""
+    if not rows:
+        return
+    names = ", ".join(f'"{column}"' for column in columns)
+    row_marks = "(" + ", ".join("{}" for _ in columns) + ")"
+    values = ", ".join(row_marks for _ in rows)
+    name = table._meta.tablename
+    await table.raw(
+        f'INSERT INTO "{name}" ({names}) VALUES {values}',  # noqa: S608 (names are ours)
+        *(value for row in rows for value in row),
+    )
 
 
 def is_unique_violation(exc: BaseException) -> bool:

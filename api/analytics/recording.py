@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from api import clock
 from api.analytics.tables import PageView
 from api.buffered_log import BufferedLog
+from api.db import insert_rows
 
 PUBLIC, PLATFORM = "public", "platform"
 AREAS = {PUBLIC: "公開サイト", PLATFORM: "会員プラットフォーム"}
@@ -142,19 +143,18 @@ def view(
     )
 
 
-_COLUMNS = "viewed_at, area, path, content_kind, content_key, referrer_host, device, audience"
+_COLUMNS = (
+    "viewed_at", "area", "path", "content_kind", "content_key", "referrer_host", "device",
+    "audience",
+)  # fmt: skip
 
 
 async def _write(rows: list[PageViewRow]) -> None:
-    # One multi-row INSERT with the values as parameters: a batch under load holds thousands
-    # of rows, and building a Piccolo object for each cost more than the page it counted.
-    values = ", ".join("({}, {}, {}, {}, {}, {}, {}, {})" for _ in rows)
-    parameters: list[object] = []
-    for row in rows:
-        place = row.place
-        parameters += [row.viewed_at, place.area, row.path, place.kind, place.key,
-                       row.referrer_host, row.device, row.audience]  # fmt: skip
-    await PageView.raw(f"INSERT INTO page_view ({_COLUMNS}) VALUES {values}", *parameters)  # noqa: S608
+    await insert_rows(PageView, _COLUMNS, [
+        (row.viewed_at, row.place.area, row.path, row.place.kind, row.place.key,
+         row.referrer_host, row.device, row.audience)
+        for row in rows
+    ])  # fmt: skip
 
 
 BUFFER: BufferedLog[PageViewRow] = BufferedLog("page view", _write)

@@ -12,9 +12,11 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from api.audiences import audience_of
 from api.buffered_log import BufferedLog
+from api.db import insert_rows
 from api.principal import Principal
 from api.searching.tables import SearchClick, SearchLog
 
@@ -67,25 +69,26 @@ def opened(
     )
 
 
+_SEARCH_COLUMNS = (
+    "index", "query", "filters", "result_count", "page", "audience", "created_at",
+)  # fmt: skip
+_CLICK_COLUMNS = ("index", "query", "document_id", "position", "audience", "created_at")
+
+
 async def _write(rows: list[_Search | _Click]) -> None:
-    searches: list[SearchLog] = []
-    clicks: list[SearchClick] = []
+    written = datetime.now(UTC)  # as the tables' default would stamp them
+    searches: list[tuple[object, ...]] = []
+    clicks: list[tuple[object, ...]] = []
     for item in rows:
         if isinstance(item, _Search):
-            searches.append(SearchLog(
-                index=item.index, query=item.query, page=item.page, audience=item.audience,
-                filters=json.dumps(item.filters, ensure_ascii=False, sort_keys=True),
-                result_count=item.result_count,
-            ))  # fmt: skip
+            filters = json.dumps(item.filters, ensure_ascii=False, sort_keys=True)
+            searches.append((item.index, item.query, filters, item.result_count, item.page,
+                             item.audience, written))  # fmt: skip
         else:
-            clicks.append(SearchClick(
-                index=item.index, query=item.query, document_id=item.document_id,
-                position=item.position, audience=item.audience,
-            ))  # fmt: skip
-    if searches:
-        await SearchLog.insert(*searches)
-    if clicks:
-        await SearchClick.insert(*clicks)
+            clicks.append((item.index, item.query, item.document_id, item.position,
+                           item.audience, written))  # fmt: skip
+    await insert_rows(SearchLog, _SEARCH_COLUMNS, searches)
+    await insert_rows(SearchClick, _CLICK_COLUMNS, clicks)
 
 
 BUFFER: BufferedLog[_Search | _Click] = BufferedLog("search", _write)
