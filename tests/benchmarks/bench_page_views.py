@@ -18,23 +18,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import sqlite3
-import statistics
 import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import asyncpg
-
 from api import periods
 from api.analytics import service as page_views
 from api.analytics.recording import classify
 from api.dates import JST
-from api.db import bind_engine, close_pool, create_engine, migrate, prepare_database, sqlite_path
+from api.db import bind_engine, close_pool, create_engine, migrate, prepare_database
 from api.permissions import Role
 from api.principal import Principal
 from api.reports import monthly
+from tests.benchmarks.common import bulk_load, timed
 from tests.dbutil import create_database_async, drop_database_async, using_postgres
 
 MONTH = date(2026, 11, 1)
@@ -81,34 +78,7 @@ def make_rows(count: int) -> list[tuple[object, ...]]:
 
 
 async def load(url: str, rows: list[tuple[object, ...]]) -> None:
-    if url.startswith("postgres"):
-        connection = await asyncpg.connect(url)
-        try:
-            await connection.copy_records_to_table("page_view", records=rows, columns=COLUMNS)
-            await connection.execute("ANALYZE")
-        finally:
-            await connection.close()
-        return
-    import piccolo.engine.sqlite  # noqa: F401 (its adapters store datetimes as Piccolo does)
-
-    connection = sqlite3.connect(str(sqlite_path(url)))
-    try:
-        names = ", ".join(f'"{name}"' for name in COLUMNS)
-        marks = ", ".join("?" for _ in COLUMNS)
-        connection.executemany(f"INSERT INTO page_view ({names}) VALUES ({marks})", rows)  # noqa: S608
-        connection.commit()
-        connection.execute("ANALYZE")
-    finally:
-        connection.close()
-
-
-async def timed(run: object, times: int = 3) -> tuple[float, object]:
-    durations, result = [], None
-    for _ in range(times):
-        started = time.perf_counter()
-        result = await run()  # type: ignore[operator]
-        durations.append(time.perf_counter() - started)
-    return statistics.median(durations), result
+    await bulk_load(url, "page_view", COLUMNS, rows)
 
 
 async def main(count: int) -> None:

@@ -16,19 +16,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import sqlite3
-import statistics
 import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import asyncpg
-
 from api import periods
 from api.dates import JST
-from api.db import bind_engine, close_pool, create_engine, migrate, prepare_database, sqlite_path
+from api.db import bind_engine, close_pool, create_engine, migrate, prepare_database
 from api.searching import analytics
+from tests.benchmarks.common import bulk_load, timed
 from tests.dbutil import create_database_async, drop_database_async, using_postgres
 
 MONTH = date(2026, 11, 1)
@@ -56,44 +53,8 @@ def make_rows(count: int) -> tuple[list[tuple[object, ...]], list[tuple[object, 
 
 
 async def load(url: str, searches: list, clicks: list) -> None:
-    if url.startswith("postgres"):
-        connection = await asyncpg.connect(url)
-        try:
-            await connection.copy_records_to_table("search_log", records=searches, columns=COLUMNS)
-            await connection.copy_records_to_table(
-                "search_click", records=clicks, columns=CLICK_COLUMNS
-            )
-            await connection.execute("ANALYZE")
-        finally:
-            await connection.close()
-        return
-    import piccolo.engine.sqlite  # noqa: F401 (its adapters store datetimes as Piccolo does)
-
-    connection = sqlite3.connect(str(sqlite_path(url)))
-    try:
-        names = ", ".join(f'"{name}"' for name in COLUMNS)
-        connection.executemany(
-            f"INSERT INTO search_log ({names}) VALUES (?, ?, ?, ?, ?, ?, ?)",  # noqa: S608
-            searches,
-        )
-        names = ", ".join(f'"{name}"' for name in CLICK_COLUMNS)
-        connection.executemany(
-            f"INSERT INTO search_click ({names}) VALUES (?, ?, ?, ?, ?, ?)",  # noqa: S608
-            clicks,
-        )
-        connection.commit()
-        connection.execute("ANALYZE")
-    finally:
-        connection.close()
-
-
-async def timed(run: object, times: int = 3) -> tuple[float, object]:
-    durations, result = [], None
-    for _ in range(times):
-        started = time.perf_counter()
-        result = await run()  # type: ignore[operator]
-        durations.append(time.perf_counter() - started)
-    return statistics.median(durations), result
+    await bulk_load(url, "search_log", COLUMNS, searches)
+    await bulk_load(url, "search_click", CLICK_COLUMNS, clicks)
 
 
 async def main(count: int) -> None:
