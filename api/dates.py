@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from api import clock
+from api.text import lookup_text
 
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -118,3 +120,19 @@ def month_of(moment: datetime) -> date:
     """The first day of the moment's month in Japan time (monthly counts key on it)."""
     local = moment.astimezone(JST)
     return date(local.year, local.month, 1)
+
+
+def parse_date(value: object) -> date | None:
+    """A date as people type it: 2024-04-01, 2024/4/1 or 2024年4月1日 (None if unreadable)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = lookup_text(value, 20)
+    found = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
+    if not found:
+        return None
+    try:
+        return date(int(found[1]), int(found[2]), int(found[3]))
+    except ValueError:
+        return None

@@ -125,6 +125,13 @@ def parse_period(month: str | None, year: str | None) -> Period:
     return month_period(parse_month(month))
 
 
+def parse_fiscal_year(text: str | None) -> int:
+    """A fiscal year from a query string (the running one when empty), refused in Japanese."""
+    if not text:
+        return current_fiscal_year()
+    return parse_period("", text).first.year
+
+
 def month_choices(count: int = 24) -> list[tuple[str, str]]:
     """The latest months (newest first) for a chooser: (2026-11, 2026年11月)."""
     latest = current_month()

@@ -123,6 +123,9 @@ _ACTIONS = [
     Action("reports.monthly", _SECRETARIAT | {Role.OFFICIAL}, scope="reports:read"),
     Action("monthly_report.manage", _SECRETARIAT, scope="reports:write"),
     Action("reports.annual", _SECRETARIAT | {Role.OFFICIAL}, scope="reports:read"),
+    # Progress management (schedule, issues list, minutes): officials read; staff keep them.
+    Action("progress.view", _SECRETARIAT | {Role.OFFICIAL}, scope="reports:read"),
+    Action("progress.manage", _SECRETARIAT, scope="reports:write"),
     # A member's own organisation (the service checks that it is theirs and active).
     Action("organisation.view", _MEMBERS, scope="organisation:read"),
     Action("organisation.manage", frozenset({Role.MEMBER_ADMIN}), scope="organisation:write"),

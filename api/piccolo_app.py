@@ -35,6 +35,7 @@ from api.jobs.tables import Job
 from api.mail.tables import OutboxMail
 from api.media.tables import MediaItem
 from api.members.tables import Organisation, OrganisationContact
+from api.progress.tables import MeetingMinutes, ProjectIssue, ScheduleItem
 from api.recordings.tables import Recording, RecordingMonthlyView
 from api.reports.tables import KpiTarget, MonthlyReportNote
 from api.searching.tables import (
@@ -105,6 +106,9 @@ TABLES = [
     AccountActivity,
     KpiTarget,
     MonthlyReportNote,
+    ScheduleItem,
+    ProjectIssue,
+    MeetingMinutes,
 ]
 
 APP_CONFIG = AppConfig(

@@ -43,6 +43,7 @@ from api.jobs.worker import Worker
 from api.media import routes as media_routes
 from api.members import platform_routes as member_platform_routes
 from api.members import routes as member_routes
+from api.progress import routes as progress_routes
 from api.recordings import routes as recording_routes
 from api.reports import routes as report_routes
 from api.searching import log as search_log
@@ -69,6 +70,7 @@ API_ROUTES = [
     *member_platform_routes.ROUTES,
     *solution_routes.ROUTES,
     *report_routes.ROUTES,
+    *progress_routes.ROUTES,
     *analytics_routes.ROUTES,
     *article_routes.ROUTES,
     *media_routes.ROUTES,

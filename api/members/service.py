@@ -17,7 +17,7 @@ from typing import Any
 from api import clock
 from api.accounts.tables import Account, AccountRole
 from api.audit import service as audit
-from api.dates import fiscal_year, format_date, today
+from api.dates import fiscal_year, format_date, parse_date, today
 from api.db import contains, is_storable_id, transaction
 from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from api.members.reference import (
@@ -622,22 +622,6 @@ def _transition_problem(current: str, transition: str) -> str | None:
     if current in sources:
         return None
     return _REFUSALS.get((transition, current)) or status_change_problem(current, target)
-
-
-def parse_date(value: object) -> date | None:
-    """A date as people type it: 2024-04-01, 2024/4/1 or 2024年4月1日 (None if unreadable)."""
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = lookup_text(value, 20)
-    found = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", text)
-    if not found:
-        return None
-    try:
-        return date(int(found[1]), int(found[2]), int(found[3]))
-    except ValueError:
-        return None
 
 
 def date_problem(

@@ -79,13 +79,6 @@ def configured_defaults(settings: AppSettings) -> dict[str, int]:
     return {"new_members": settings.new_members_target}
 
 
-def parse_fiscal_year(text: str | None) -> int:
-    """A fiscal year from a query string (the running one when empty), refused in Japanese."""
-    if not text:
-        return periods.current_fiscal_year()
-    return periods.parse_period("", text).first.year
-
-
 def form_values(settings: Mapping[str, Setting]) -> dict[str, str]:
     """The settings as the form shows them (and as parse_settings reads them back)."""
     values: dict[str, str] = {}

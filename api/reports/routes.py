@@ -107,7 +107,7 @@ class KpiController(Controller):
         description="fiscal_year は西暦の開始年（4月〜翌年3月）。省略時は今年度。",
     )
     async def report(self, request: Request, fiscal_year: FromQuery[str] = "") -> KpiReportOut:
-        year = kpis.parse_fiscal_year(fiscal_year)
+        year = periods.parse_fiscal_year(fiscal_year)
         return KpiReportOut.of(await kpis.kpi_report(year, _defaults(request)))
 
     @put(
@@ -125,7 +125,7 @@ class KpiController(Controller):
         data: JSONBody[dict[str, KpiSettingIn]],
         fiscal_year: FromQuery[str] = "",
     ) -> KpiReportOut:
-        year = kpis.parse_fiscal_year(fiscal_year)
+        year = periods.parse_fiscal_year(fiscal_year)
         values = kpis.form_values(await kpis.settings_of(year, _defaults(request)))
         for key, setting in data.items():
             kpi = kpis.BY_KEY.get(key)
@@ -265,7 +265,7 @@ class AnnualReportController(Controller):
         ),
     )
     async def report(self, request: Request, fiscal_year: FromQuery[str] = "") -> MonthlyReportOut:
-        year = kpis.parse_fiscal_year(fiscal_year)
+        year = periods.parse_fiscal_year(fiscal_year)
         found = await monthly.annual_report(signed_in_principal(request), year, _defaults(request))
         return MonthlyReportOut.of(found)
 

@@ -80,6 +80,10 @@ class World:
             "recording_id": "999999",
             "synonym_id": "999999",  # no such synonym group: 404 after the guard
             "part_number": "1",
+            # Progress management: ids that name no row (404 after the guard for those allowed).
+            "item_id": "999999",
+            "issue_id": "999999",
+            "minutes_id": "999999",
         }
 
 

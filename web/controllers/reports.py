@@ -288,7 +288,7 @@ async def kpi_report(
 ) -> Template:
     choices = {"year_options": periods.year_choices(), "report_path": "/reports/kpis"}
     try:
-        chosen = kpis.parse_fiscal_year(year)
+        chosen = periods.parse_fiscal_year(year)
     except ValidationFailed as exc:
         return page(
             request, "reports/kpis.html", status_code=422, headers=NO_STORE, errors=exc.errors,
@@ -303,7 +303,7 @@ async def kpi_report(
 
 
 async def _kpi_download(request: Request, year: str, table: str, extension: str) -> Response[bytes]:
-    report = await _kpi_report(request, kpis.parse_fiscal_year(year))
+    report = await _kpi_report(request, periods.parse_fiscal_year(year))
     found = kpis.tables(report).get(table)
     if found is None:
         raise NotFoundException("no such table")
@@ -341,14 +341,14 @@ def _kpi_form(
 
 @get("/reports/kpis/targets", opt=KPIS_MANAGE, include_in_schema=False)
 async def kpi_targets(request: Request, year: FromQuery[str] = "") -> Template:
-    chosen = kpis.parse_fiscal_year(year)
+    chosen = periods.parse_fiscal_year(year)
     current = await kpis.settings_of(chosen, kpis.configured_defaults(request.app.state.settings))
     return _kpi_form(request, chosen, kpis.form_values(current), {})
 
 
 @post("/reports/kpis/targets", opt=KPIS_MANAGE, include_in_schema=False)
 async def save_kpi_targets(request: Request, year: FromQuery[str] = "") -> Template | Redirect:
-    chosen = kpis.parse_fiscal_year(year)
+    chosen = periods.parse_fiscal_year(year)
     values, _ = await form_values(request)
     try:
         parsed = kpis.parse_settings(values)
@@ -443,7 +443,7 @@ ANNUAL = {"action": "reports.annual"}
 @get("/reports/annual", opt=ANNUAL, include_in_schema=False)
 async def annual_report(request: Request, year: FromQuery[str] = "") -> Template:
     try:
-        chosen = kpis.parse_fiscal_year(year)
+        chosen = periods.parse_fiscal_year(year)
     except ValidationFailed as exc:
         return _monthly_page(
             request, None, status=422, errors=exc.errors, selected=year[:10], annual=True
@@ -453,7 +453,7 @@ async def annual_report(request: Request, year: FromQuery[str] = "") -> Template
 
 @get("/reports/annual.xlsx", opt=ANNUAL, include_in_schema=False)
 async def annual_report_xlsx(request: Request, year: FromQuery[str] = "") -> Response[bytes]:
-    report = await _monthly(request, periods.year_period(kpis.parse_fiscal_year(year)))
+    report = await _monthly(request, periods.year_period(periods.parse_fiscal_year(year)))
     body = xlsx_workbook(monthly.workbook_sheets(report))
     return download(body, XLSX_TYPE, monthly.export_names(report))
 
