@@ -19,6 +19,7 @@ from api.demo_applications import load_demo_applications
 from api.demo_articles import load_demo_articles
 from api.demo_events import load_demo_events
 from api.demo_members import load_demo_organisations
+from api.demo_progress import load_demo_progress
 from api.demo_recordings import load_demo_recordings
 from api.demo_search_log import load_demo_search_log
 from api.demo_solutions import load_demo_solutions
@@ -78,6 +79,7 @@ async def load_demo_content(settings: Settings) -> int:
     recorded = await load_demo_recordings(settings)
     searched = await load_demo_search_log()
     viewed = await load_demo_page_views() + await load_demo_activity()
+    progressed = await load_demo_progress()
     if published or offered:
         # Some demo content is written directly, past the services: the index hears of all.
         await queue_everything()
@@ -91,11 +93,13 @@ async def load_demo_content(settings: Settings) -> int:
         recorded,
         searched,
         viewed,
+        progressed,
     )
     if any(counts):
         log.info(
             "demo content: %d accounts, %d organisations, %d applications, %d articles, "
-            "%d solutions, %d events, %d recordings, %d search log rows, %d page views and activity rows created",
+            "%d solutions, %d events, %d recordings, %d search log rows, %d page views and activity "
+            "rows, %d schedule items, issues and minutes created",
             *counts,
         )
     return sum(counts)

@@ -27,6 +27,7 @@ from api.events import service as events
 from api.members.tables import Organisation
 from api.periods import Period, ReportTable, month_span
 from api.principal import Principal
+from api.progress import report as progress
 from api.reports import kpis
 from api.reports.tables import MonthlyReportNote
 from api.searching import analytics as search
@@ -65,6 +66,7 @@ class PrefectureReport:
     members: MembersSection
     events: list[events.Attendance]  # the period's events
     kpis: kpis.KpiReport
+    progress: progress.ProgressSection  # the schedule, the issues and the minutes
     month_index: int  # the month (the last one for a year) within its fiscal year (0 is April)
     note: Note  # a month's only
 
@@ -159,6 +161,7 @@ async def monthly_report(
         members=await _members(period),
         events=[row for row in attendance if start <= row.event.starts_at < end],
         kpis=await kpis.kpi_report(year, kpi_defaults),
+        progress=await progress.progress_of(period),
         month_index=fiscal_month_index(last_month),
         note=await note_of(period.first) if period.kind == "month" else Note("", None, "", None),
     )
@@ -276,6 +279,7 @@ SECTIONS = (
     ("page_views", "閲覧数"), ("top_pages", "よく見られたページと来訪元"), ("search", "検索"),
     ("no_results", "結果が0件だった検索"), ("platform_use", "プラットフォームの利用"),
     ("members", "会員と入会申込"), ("events", "イベント"), ("kpis", "KPI"),
+    ("schedule", "スケジュールの状況"), ("issues", "課題と議事録"),
 )  # fmt: skip
 REFERRERS_SHOWN = 10
 
@@ -285,6 +289,7 @@ def sections(report: PrefectureReport) -> list[tuple[str, str, list[ReportTable]
     views = page_views.tables(report.page_views)
     referrers = views["referrers"]
     searched = search.tables(report.search)
+    progressed = progress.tables(report.progress)
     shown_referrers = replace(
         referrers, title=f"{referrers.title}（上位{REFERRERS_SHOWN}件）",
         rows=referrers.rows[:REFERRERS_SHOWN],
@@ -298,6 +303,10 @@ def sections(report: PrefectureReport) -> list[tuple[str, str, list[ReportTable]
         "members": [members_table(report)],
         "events": [events_table(report)],
         "kpis": [kpi_table(report)],
+        "schedule": [progressed["schedule_counts"], progressed["schedule"]],
+        "issues": [
+            progressed["open_issues"], progressed["resolved_issues"], progressed["minutes"]
+        ],
     }  # fmt: skip
     chosen = [(name, title, found[name]) for name, title in SECTIONS]
     if report.is_annual:
@@ -306,7 +315,8 @@ def sections(report: PrefectureReport) -> list[tuple[str, str, list[ReportTable]
         months = platform_use.tables(report.platform_use)["months"]
         after_use = [name for name, _, _ in chosen].index("platform_use") + 1
         chosen.insert(after_use, ("platform_months", "月ごとの利用状況", [months]))
-        chosen[-1] = ("kpis", "KPI", [kpis.summary_table(report.kpis)])
+        at = [name for name, _, _ in chosen].index("kpis")
+        chosen[at] = ("kpis", "KPI", [kpis.summary_table(report.kpis)])
     return chosen
 
 
@@ -328,6 +338,8 @@ def cover_table(report: PrefectureReport) -> ReportTable:
         ("閲覧数", report.page_views.views), ("検索回数", report.search.totals.searches),
         ("会員のログイン", report.platform_use.totals.logins),
         ("新規入会", len(report.members.new_members)), ("イベント", len(report.events)),
+        ("遅れているスケジュールの項目", report.progress.late),
+        ("未解決の課題", len(report.progress.open_issues)),
     ]  # fmt: skip
     return ReportTable("cover", "概要", ("項目", "内容"), rows)
 

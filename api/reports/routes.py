@@ -15,6 +15,8 @@ from api.dates import format_fiscal_year
 from api.errors import ValidationFailed
 from api.events.schemas import AttendanceOut
 from api.http.auth import signed_in_principal
+from api.progress import report as progress
+from api.progress.routes import IssueOut, MinutesOut, ScheduleItemOut
 from api.reports import kpis, monthly, service
 from api.reports.schemas import MemberReportOut, ReportYearOut, ReportYearsOut
 from api.searching.routes import SearchAnalyticsOut
@@ -172,6 +174,36 @@ class KpiAtMonthEndOut(msgspec.Struct):
     expected: float
 
 
+class ScheduleStatusOut(msgspec.Struct):
+    item: ScheduleItemOut
+    status_at_end: str  # at the period's end: late, in_progress, not_started or done
+
+
+class ProgressOut(msgspec.Struct):
+    """The schedule and the issues at the period's end (today for a running period), the
+    issues resolved in the period and the minutes kept with its months."""
+
+    as_of: date
+    schedule_counts: dict[str, int]
+    schedule: list[ScheduleStatusOut]
+    open_issues: list[IssueOut]
+    resolved_issues: list[IssueOut]
+    minutes: list[MinutesOut]
+
+    @classmethod
+    def of(cls, section: progress.ProgressSection) -> ProgressOut:
+        return cls(
+            as_of=section.as_of, schedule_counts=section.counts,
+            schedule=[
+                ScheduleStatusOut(ScheduleItemOut.of(item), section.status_of(item))
+                for item in section.items
+            ],
+            open_issues=[IssueOut.of(entry) for entry in section.open_issues],
+            resolved_issues=[IssueOut.of(entry) for entry in section.resolved_issues],
+            minutes=[MinutesOut.of(found) for found in section.minutes],
+        )  # fmt: skip
+
+
 class MonthlyReportOut(msgspec.Struct):
     month: str  # 2026-11 (the annual report: 2026, its fiscal year)
     label: str
@@ -185,6 +217,7 @@ class MonthlyReportOut(msgspec.Struct):
     events: list[AttendanceOut]
     kpis: KpiReportOut
     kpis_at_month_end: list[KpiAtMonthEndOut]
+    progress: ProgressOut
 
     @classmethod
     def of(cls, report: monthly.PrefectureReport) -> MonthlyReportOut:
@@ -205,6 +238,7 @@ class MonthlyReportOut(msgspec.Struct):
                 KpiAtMonthEndOut(label, target, actual, expected)
                 for label, target, actual, expected in monthly.kpi_table(report).rows
             ],
+            progress=ProgressOut.of(report.progress),
         )  # fmt: skip
 
 

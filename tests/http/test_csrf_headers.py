@@ -40,6 +40,7 @@ from tests.http.test_applications import PNG, application_form
 from tests.http.test_editor_pages import editor_forms
 from tests.http.test_events_pages import event_forms
 from tests.http.test_members import import_file, import_line
+from tests.http.test_progress_pages import progress_forms
 from tests.http.test_recordings_api import recording_forms
 from tests.http.test_solutions_pages import solution_forms
 from web.app import create_app
@@ -420,6 +421,8 @@ async def _valid_forms(settings: Settings, world: World) -> dict[tuple[str, str]
             {f"target_{kpi.key}": "7" for kpi in kpis.KPIS},
             Role.STAFF,
         ),
+        # Progress management: entries of their own for every route.
+        **(await progress_forms(world)),
         # Search synonyms: a group of its own to change and one to delete.
         ("POST", "/console/search/synonyms"): (
             "/console/search/synonyms",

@@ -26,7 +26,7 @@ async def test_the_page_has_every_section_and_the_era(
     assert "月次報告（2026年11月）" in html and "令和8年11月分" in html
     assert "2026年度（令和8年度）" in html and "未送付" in html
     titles = ("閲覧数", "よく見られたページと来訪元", "検索", "結果が0件だった検索", "プラットフォームの利用",
-              "会員と入会申込", "イベント", "KPI")  # fmt: skip
+              "会員と入会申込", "イベント", "KPI", "スケジュールの状況", "課題と議事録")  # fmt: skip
     for number, title in enumerate(titles, start=1):
         assert f"{number}. {title}</h2>" in html, title
     assert html.count('class="report-page"') == len(titles)
@@ -79,7 +79,8 @@ async def test_the_workbook_has_one_sheet_per_section(
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames == [
         "概要", "閲覧数", "よく見られたページと来訪元", "検索", "結果が0件だった検索",
-        "プラットフォームの利用", "会員と入会申込", "イベント", "KPI",
+        "プラットフォームの利用", "会員と入会申込", "イベント", "KPI", "スケジュールの状況",
+        "課題と議事録",
     ]  # fmt: skip
     cover = list(book["概要"].iter_rows(values_only=True))
     assert cover[0][0] == "概要" and ("報告の期間", "2026年11月（令和8年11月）") in cover
@@ -118,13 +119,28 @@ async def test_the_annual_report_page_workbook_and_api(
     await login_as(client, role_email(Role.OFFICIAL))
     html = (await client.get("/reports/annual?year=2026")).text
     assert "年度報告書（2026年度（令和8年度））" in html and "年度の概要" in html
-    assert html.count('class="report-page"') == 10 and "所見" not in html
+    assert html.count('class="report-page"') == 12 and "所見" not in html
     assert 'href="/reports/annual.xlsx?year=2026"' in html
     response = await client.get("/reports/annual.xlsx?year=2026")
     book = load_workbook(io.BytesIO(response.content))
-    assert book.sheetnames[0] == "概要" and len(book.sheetnames) == 11
+    assert book.sheetnames[0] == "概要" and len(book.sheetnames) == 13
     assert ("報告の期間", "2026年度（令和8年度）") in list(book["概要"].iter_rows(values_only=True))
     assert (await client.get("/reports/annual?year=1999")).status_code == 422
     data = (await client.get("/api/v1/reports/annual?fiscal_year=2026")).json()
     assert data["month"] == "2026" and data["era_label"] == "令和8年度"
     assert len(data["platform_use"]["by_month"]) == 12
+
+
+async def test_the_api_carries_the_progress_section(client: AsyncTestClient, world: World) -> None:
+    from api.progress import issues, schedule
+    from tests.http.conftest import admin_principal
+
+    staff = admin_principal(world.accounts[Role.STAFF])
+    await schedule.create_item(staff, {"title": "取材", "owner": "事務局", "due_on": "2026-11-10"})
+    await issues.create_issue(staff, {"title": "回収率", "owner": "県", "raised_on": "2026-11-02"})
+    await login_as(client, role_email(Role.OFFICIAL))
+    data = (await client.get(f"/api/v1/reports/monthly?month={MONTH}")).json()["progress"]
+    assert data["as_of"] == "2026-11-30" and data["schedule_counts"]["late"] == 1
+    assert [row["item"]["title"] for row in data["schedule"]] == ["取材"]
+    assert data["schedule"][0]["status_at_end"] == "late"
+    assert [entry["title"] for entry in data["open_issues"]] == ["回収率"]

@@ -10,13 +10,15 @@ from litestar.testing import AsyncTestClient
 
 from api.events import service as events
 from api.permissions import Role
+from api.progress import issues, minutes, schedule
 from api.recordings.tables import Recording
 from api.settings import Settings
 from api.solutions import service as solutions
 from api.solutions import taxonomy
 from api.solutions.validation import SolutionInput
-from tests.http.conftest import Editorial, World, login_as, role_email
+from tests.http.conftest import Editorial, World, admin_principal, login_as, role_email
 from tests.http.test_events_api import staff_event
+from tests.http.test_progress_pages import ISSUE, ITEM, MINUTES
 from tests.http.test_public_site import case
 from tests.http.test_solutions_pages import form, member_b
 from tests.querycount import count_queries
@@ -44,10 +46,17 @@ BUDGETS: list[tuple[Role, str, int]] = [
     (Role.OFFICIAL, "/reports/platform-use", 8),
     # The session, the targets, events and their attendance, members and case studies.
     (Role.OFFICIAL, "/reports/kpis", 6),
-    # Every section's own reads (page views 5, search 7, platform use 7, KPIs 5, events 2),
-    # the members' section 4, the note and the session.
-    (Role.OFFICIAL, "/reports/monthly?month=2026-11", 32),
-    (Role.OFFICIAL, "/reports/annual?year=2026", 32),  # the same sections over a year
+    # Every section's own reads (page views 5, search 7, platform use 7, KPIs 5, events 2,
+    # progress 4), the members' section 4, the note and the session.
+    (Role.OFFICIAL, "/reports/monthly?month=2026-11", 36),
+    (Role.OFFICIAL, "/reports/annual?year=2026", 36),  # the same sections over a year
+    # Progress management: the session and the year's items, the page of issues and its count,
+    # the year's minutes, one issue, one set of minutes (with who wrote them).
+    (Role.OFFICIAL, "/reports/schedule", 2),
+    (Role.OFFICIAL, "/reports/issues", 3),
+    (Role.OFFICIAL, "/reports/minutes", 2),
+    (Role.OFFICIAL, "/reports/issues/{issue}", 2),
+    (Role.OFFICIAL, "/reports/minutes/{minutes}", 2),
     (Role.MEMBER_USER, "/events", 6),
     (Role.MEMBER_USER, "/events/{event}", 5),
     (Role.MEMBER_ADMIN, "/events/{event}", 6),  # and the colleagues it may register
@@ -79,7 +88,13 @@ async def content(settings: Settings, world: World, editorial: Editorial) -> dic
             content_type="video/mp4", size=1, exemption_reason="試験", published_at=event.starts_at,
         )
     ).returning(Recording.id)  # fmt: skip
+    staff = admin_principal(world.accounts[Role.STAFF])
+    await schedule.create_item(staff, ITEM)
+    issue = await issues.create_issue(staff, ISSUE)
+    written = await minutes.create_minutes(staff, MINUTES)
     return {
+        "issue": str(issue),
+        "minutes": str(written),
         "solution": f"/platform/solutions/{solution.id}",
         "case_study": "budget-case",
         "event": str(event.id),

@@ -1,4 +1,4 @@
-"""Who reads the reports for the prefecture: staff and officials (pages, CSV, XLSX and the JSON
+"""Who reads the reports for the prefecture and the progress pages: staff and officials (pages, CSV, XLSX and the JSON
 API), never members, editors or accounts without roles, and anonymous visitors are asked to
 log in. Each report's own file checks its figures."""
 
@@ -40,6 +40,12 @@ PATHS = (
     "/reports/annual?year=2026",
     "/reports/annual.xlsx",
     "/api/v1/reports/annual?fiscal_year=2026",
+    "/reports/schedule?year=2026",
+    "/reports/issues?status=all",
+    "/reports/minutes",
+    "/api/v1/progress/schedule?fiscal_year=2026",
+    "/api/v1/progress/issues",
+    "/api/v1/progress/minutes",
 )
 
 

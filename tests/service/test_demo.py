@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
-from api import periods
+from api import clock, periods
 from api.accounts.tables import Account
 from api.analytics import platform_use
 from api.analytics import service as page_views
 from api.analytics.tables import AccountActivity, PageView
 from api.applications import service as applications
 from api.applications.service import ApplicationStatus
+from api.dates import JST
 from api.demo import DEMO_ACCOUNTS, load_demo_content
 from api.demo_applications import DEMO_APPLICATIONS
 from api.demo_events import DEMO_EVENTS
@@ -24,6 +25,7 @@ from api.demo_members import (
     demo_input,
     load_demo_organisations,
 )
+from api.demo_progress import load_demo_progress
 from api.demo_recordings import DEMO_RECORDINGS
 from api.demo_solutions import demo_solution_count
 from api.members.reference import KUMAMOTO, MembershipStatus
@@ -32,6 +34,7 @@ from api.members.validation import corporate_number_problem
 from api.pagination import PageRequest
 from api.permissions import Role
 from api.principal import Principal
+from api.progress.tables import MeetingMinutes, ProjectIssue, ScheduleItem
 from api.reports import service as reports
 from api.searching import analytics
 from api.searching.tables import SearchClick, SearchLog
@@ -75,7 +78,8 @@ async def test_loading_twice_creates_everything_once(settings: Settings, db: Non
         len(DEMO_ORGANISATIONS) + len(DEMO_ACCOUNTS) + len(DEMO_APPLICATIONS)
         + demo_solution_count() + len(DEMO_EVENTS) + len(DEMO_RECORDINGS)
         + await SearchLog.count() + await SearchClick.count() + await PageView.count()
-        + await AccountActivity.count()
+        + await AccountActivity.count() + await ScheduleItem.count() + await ProjectIssue.count()
+        + await MeetingMinutes.count()
     )  # fmt: skip
     counts = (await Organisation.count(), await OrganisationContact.count(), await Account.count())
     with count_queries() as second_run:
@@ -85,7 +89,7 @@ async def test_loading_twice_creates_everything_once(settings: Settings, db: Non
         await OrganisationContact.count(),
         await Account.count(),
     ) == counts
-    assert second_run.count <= 9  # a second start only looks (once per kind of content)
+    assert second_run.count <= 10  # a second start only looks (once per kind of content)
     assert counts[0] == len(DEMO_ORGANISATIONS)
 
 
@@ -210,3 +214,27 @@ async def test_demo_applications_wait_for_screening_and_one_can_be_approved_by_s
     ]
     view = await applications.approve(settings, principal, screened[0].id)
     assert view.status == ApplicationStatus.APPROVED
+
+
+async def test_the_demo_progress_is_dated_from_today(
+    settings: Settings, db: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from api.progress import issues, minutes, schedule
+
+    monkeypatch.setattr(clock, "now", lambda: datetime(2026, 12, 6, 12, tzinfo=JST))
+    await load_demo_progress()
+    items = await schedule.items_of_year(2026)
+    assert len(items) == 10 and [i.title for i in schedule.with_status(items, "late")] == [
+        "会員アンケートの配布準備"
+    ]
+    assert schedule.status_counts(items, date(2026, 12, 6)) == {
+        "late": 1, "in_progress": 2, "not_started": 2, "done": 5,
+    }  # fmt: skip
+    assert [i.status for i in (await issues.list_issues("unresolved", PageRequest.of(1))).items] == [
+        "open", "in_progress",
+    ]  # fmt: skip
+    kept = await minutes.minutes_of_year(2026)
+    assert [(m.report_month, m.is_approved) for m in kept] == [
+        (date(2026, 11, 1), False), (date(2026, 10, 1), True),
+    ]  # fmt: skip
+    assert await load_demo_progress() == 0

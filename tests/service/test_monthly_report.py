@@ -90,7 +90,7 @@ async def test_the_sections_come_in_order_and_the_kpis_are_read_at_the_months_en
     report = await monthly.monthly_report(staff, NOVEMBER)
     assert [name for name, _, _ in monthly.sections(report)] == [
         "page_views", "top_pages", "search", "no_results", "platform_use", "members", "events",
-        "kpis",
+        "kpis", "schedule", "issues",
     ]  # fmt: skip
     kpi_rows = {row[0]: row for row in monthly.kpi_table(report).rows}
     assert kpi_rows["新規会員"] == ("新規会員", 50, 1, 33.3)  # 8 of 12 months of 50
@@ -99,7 +99,7 @@ async def test_the_sections_come_in_order_and_the_kpis_are_read_at_the_months_en
     assert [row[0] for row in monthly.events_table(report).rows] == ["催し"]
     assert report.era_label == "令和8年11月" and report.fiscal_year_label == "2026年度（令和8年度）"
     sheets = monthly.workbook_sheets(report)
-    assert [title for title, _ in sheets][:2] == ["概要", "閲覧数"] and len(sheets) == 9
+    assert [title for title, _ in sheets][:2] == ["概要", "閲覧数"] and len(sheets) == 11
 
 
 async def test_comments_are_kept_until_the_report_is_sent(staff: Principal) -> None:
@@ -139,7 +139,7 @@ async def test_the_annual_report_covers_the_fiscal_year(staff: Principal) -> Non
     found = {name: tables for name, _, tables in monthly.sections(report)}
     assert [name for name, _, _ in monthly.sections(report)] == [
         "page_views", "months", "top_pages", "search", "no_results", "platform_use",
-        "platform_months", "members", "events", "kpis",
+        "platform_months", "members", "events", "kpis", "schedule", "issues",
     ]  # fmt: skip
     assert found["months"][0].name == "timeline" and found["platform_months"][0].name == "months"
     kpi_rows = {row[0]: row for row in found["kpis"][0].rows}
@@ -153,3 +153,39 @@ async def test_the_annual_report_covers_the_fiscal_year(staff: Principal) -> Non
     )
     assert all(row[0] not in ("状況", "所見") for row in cover)  # a month's only
     assert monthly.export_names(report)[1] == "年度報告書_2026年度（令和8年度）.xlsx"
+
+
+async def test_the_progress_sections_read_the_schedule_and_issues_at_the_months_end(
+    staff: Principal,
+) -> None:
+    from api.progress import issues, minutes, schedule
+
+    def item(title: str, due: str, status: str = "in_progress") -> dict[str, str]:
+        return {"title": title, "owner": "事務局", "due_on": due, "status": status}
+
+    await schedule.create_item(staff, item("11月の作業", "2026-11-20"))
+    await schedule.create_item(staff, item("10月の遅れ", "2026-10-15"))
+    await schedule.create_item(staff, item("1月の作業", "2027-01-20"))
+    finished = await schedule.create_item(staff, item("済んだ作業", "2026-11-25"))
+    await schedule.update_item(staff, finished, item("済んだ作業", "2026-11-25", "done"))
+    open_issue = {"title": "未解決", "owner": "事務局", "raised_on": "2026-10-01"}
+    await issues.create_issue(staff, open_issue)
+    await issues.create_issue(
+        staff, open_issue | {"title": "12月に起票", "raised_on": "2026-12-01"}
+    )
+    await minutes.create_minutes(
+        staff,
+        {"title": "第7回", "held_on": "2026-12-03", "report_month": "2026-11", "body": "議事"},
+    )
+    report = await monthly.monthly_report(staff, NOVEMBER)
+    found = {name: tables for name, _, tables in monthly.sections(report)}
+    counts, items = found["schedule"]
+    # At the end of November: the item done on 6 December was still late then, like October's.
+    assert dict(counts.rows) == {"遅れ": 3, "進行中": 1, "未着手": 0, "完了": 0}
+    assert counts.title == "スケジュールの状況（2026年11月30日時点）"
+    assert [row[0] for row in items.rows] == ["10月の遅れ", "11月の作業", "済んだ作業"]
+    open_issues, resolved, kept = found["issues"]
+    assert [row[0].split(" ", 1)[1] for row in open_issues.rows] == ["未解決"]
+    assert resolved.rows == [] and [row[0] for row in kept.rows] == ["第7回"]
+    cover = dict(monthly.cover_table(report).rows)
+    assert cover["遅れているスケジュールの項目"] == 3 and cover["未解決の課題"] == 1
