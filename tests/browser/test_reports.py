@@ -219,7 +219,7 @@ def test_the_monthly_report_passes_axe_and_prints_one_page_per_section(
         staff.get_by_role("button", name="この月を表示").click()
     audit.check(staff, "/reports/monthly?month=<last> (staff)")
     pages = staff.locator("section.report-page").count()
-    assert pages == 9  # the cover and eight sections
+    assert pages == 11  # the cover and ten sections
     # On A4 each is one page; a section that overflowed, or a table cut in two, adds a page.
     pdf = staff.pdf(format="A4")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == pages
@@ -260,7 +260,7 @@ def test_the_annual_report_passes_axe_and_prints_one_page_per_section(
     audit.check(official, "/reports/annual (official, this year)")
     assert official.locator("h1").inner_text().startswith("年度報告書（")
     pages = official.locator("section.report-page").count()
-    assert pages == 11  # the cover and ten sections
+    assert pages == 13  # the cover and twelve sections
     pdf = official.pdf(format="A4")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == pages
     with official.expect_download() as download:
