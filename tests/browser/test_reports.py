@@ -220,6 +220,13 @@ def test_the_monthly_report_passes_axe_and_prints_one_page_per_section(
     audit.check(staff, "/reports/monthly?month=<last> (staff)")
     pages = staff.locator("section.report-page").count()
     assert pages == 11  # the cover and ten sections
+    # Printed, every section's page repeats the report, the era month and the fiscal year.
+    assert staff.locator(".report-running").first.is_hidden()
+    staff.emulate_media(media="print")
+    running = staff.locator(".report-running")
+    assert running.count() == pages - 1 and running.last.is_visible()
+    assert "令和" in running.last.inner_text() and "年度" in running.last.inner_text()
+    staff.emulate_media(media="null")  # back to no emulation: page.pdf() prints as print media
     # On A4 each is one page; a section that overflowed, or a table cut in two, adds a page.
     pdf = staff.pdf(format="A4")
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == pages
