@@ -115,21 +115,30 @@ def parse_period(month: str | None, year: str | None) -> Period:
     """A fiscal year when `year` is given ('2026': April 2026 to March 2027), else a month
     (the current one when `month` is empty too); anything else is refused in Japanese."""
     if year:
-        text = year.strip()
-        first = _first_year()
-        if text.isdigit() and len(text) == 4 and first <= int(text) <= current_fiscal_year():
-            return year_period(int(text))
-        raise ValidationFailed(
-            {"year": f"年度は{first}から{current_fiscal_year()}までの西暦4桁で選んでください。"}
-        )
+        return year_period(parse_fiscal_year(year))
     return month_period(parse_month(month))
 
 
-def parse_fiscal_year(text: str | None) -> int:
+def check_fiscal_year(year: int, first: int | None = None) -> int:
+    """A fiscal year a report can describe: from `first` (by default the first year of the
+    logs) up to the running one; refused in Japanese."""
+    first = _first_year() if first is None else first
+    last = current_fiscal_year()
+    if not first <= year <= last:
+        message = f"年度は{first}年度から{last}年度までの中から西暦で選んでください。"
+        raise ValidationFailed({"year": message}, message)
+    return year
+
+
+def parse_fiscal_year(text: str | None, first: int | None = None) -> int:
     """A fiscal year from a query string (the running one when empty), refused in Japanese."""
-    if not text:
+    value = (text or "").strip()
+    if not value:
         return current_fiscal_year()
-    return parse_period("", text).first.year
+    if not value.isascii() or not value.isdigit() or len(value) > 6:
+        message = "年度は西暦の数字（例: 2026）で選んでください。"
+        raise ValidationFailed({"year": message}, message)
+    return check_fiscal_year(int(value), first)
 
 
 def month_choices(count: int = 24) -> list[tuple[str, str]]:

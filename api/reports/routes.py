@@ -30,7 +30,7 @@ class MemberReportController(Controller):
     async def years(self) -> ReportYearsOut:
         years = await service.report_years()
         return ReportYearsOut(
-            current=service.current_fiscal_year(),
+            current=periods.current_fiscal_year(),
             years=[ReportYearOut(year=y, label=format_fiscal_year(y)) for y in years],
         )
 
@@ -45,7 +45,7 @@ class MemberReportController(Controller):
         ),
     )
     async def report(self, request: Request, year: FromPath[int]) -> MemberReportOut:
-        year = service.check_year(year)
+        year = periods.check_fiscal_year(year, service.FIRST_YEAR)
         settings = await kpis.settings_of(year, _defaults(request))
         target = settings["new_members"].target
         return MemberReportOut.of(await service.member_report(year, target))

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from api import clock, dates
+from api import dates, periods
 from api.dates import (
     as_date,
     fiscal_year,
@@ -26,7 +26,6 @@ from api.dates import (
     format_date,
     format_fiscal_year,
 )
-from api.errors import ValidationFailed
 from api.members.reference import (
     INDUSTRY_LABELS,
     KIND_LABELS,
@@ -98,33 +97,9 @@ class MemberReport:
         return (self.by_industry, self.by_municipality, self.by_size, self.by_kind)
 
 
-def current_fiscal_year() -> int:
-    return fiscal_year(clock.now())
-
-
-def check_year(year: int) -> int:
-    """A fiscal year a report can describe: FIRST_YEAR up to the running year."""
-    last = current_fiscal_year()
-    if not FIRST_YEAR <= year <= last:
-        message = f"年度は{FIRST_YEAR}年度から{last}年度までの範囲で指定してください。"
-        raise ValidationFailed({"year": message}, message)
-    return year
-
-
-def parse_year(text: str | None) -> int:
-    """A year typed into a query string ("" means the running year); refused in Japanese."""
-    value = (text or "").strip()
-    if not value:
-        return current_fiscal_year()
-    if not value.isascii() or not value.isdigit() or len(value) > 6:
-        message = "年度は西暦の数字で指定してください（例: 2026）。"
-        raise ValidationFailed({"year": message}, message)
-    return check_year(int(value))
-
-
 async def report_years() -> list[int]:
     """Years with a report, newest first: from the first year anyone joined to the running one."""
-    current = current_fiscal_year()
+    current = periods.current_fiscal_year()
     first = (
         await Organisation.select(Organisation.joined_on)
         .where(Organisation.joined_on.is_not_null())
@@ -160,7 +135,7 @@ def _breakdown(
 
 
 async def member_report(year: int, target: int, *, today: date | None = None) -> MemberReport:
-    check_year(year)
+    periods.check_fiscal_year(year, FIRST_YEAR)
     start, end = fiscal_year_range(year)
     baseline = start - timedelta(days=1)
     today = today or dates.today()

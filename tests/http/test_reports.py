@@ -10,6 +10,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 from openpyxl import load_workbook
 
+from api import periods
 from api.accounts import service as accounts
 from api.members.reference import MembershipStatus
 from api.permissions import Role
@@ -160,7 +161,7 @@ async def test_json_report_and_years(client: AsyncTestClient, members_2025: Worl
     assert body["by_industry"]["total"] == body["members_at_end"]
     assert len(body["new_by_month"]["buckets"]) == 12
     years = (await client.get("/api/v1/reports/members")).json()
-    assert years["current"] == reports.current_fiscal_year()
+    assert years["current"] == periods.current_fiscal_year()
     assert [y["year"] for y in years["years"]][-1] == 2024
     assert years["years"][-1]["label"] == "令和6年度"
 

@@ -238,10 +238,14 @@ def test_periods_are_parsed_or_refused_in_japanese() -> None:
     assert periods.parse_period("", "2025") == periods.year_period(2025)
     assert periods.parse_period("2026-11", "") == periods.month_period(NOVEMBER)
     assert periods.parse_period(None, None).code == "2026-12"
-    for bad in ("2027", "2019", "26", "二〇二六", "2026.0"):
+    for bad in ("2027", "2019", "26"):
         with pytest.raises(ValidationFailed) as caught:
             periods.parse_period("", bad)
-        assert "年度は2020から2026まで" in caught.value.errors["year"]
+        assert "年度は2020年度から2026年度までの中から" in caught.value.errors["year"]
+    for bad in ("二〇二六", "2026.0", "２０２６x"):
+        with pytest.raises(ValidationFailed) as caught:
+            periods.parse_period("", bad)
+        assert caught.value.errors["year"] == "年度は西暦の数字（例: 2026）で選んでください。"
     assert periods.month_choices()[0] == ("2026-12", "2026年12月")
     assert len(periods.month_choices()) == 24
     assert periods.year_choices()[0] == ("2026", "2026年度（令和8年度）")

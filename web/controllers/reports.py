@@ -49,7 +49,7 @@ def _year_options(years: list[int], selected: int | None) -> list[tuple[str, str
 async def member_report(request: Request, year: FromQuery[str] = "") -> Template:
     years = await service.report_years()
     try:
-        chosen = service.parse_year(year)
+        chosen = periods.parse_fiscal_year(year, service.FIRST_YEAR)
         report = await service.member_report(chosen, await _target(request, chosen))
     except ValidationFailed as exc:
         return page(
@@ -65,7 +65,7 @@ async def member_report(request: Request, year: FromQuery[str] = "") -> Template
 
 @get("/reports/members.csv", opt={"action": "reports.members"}, include_in_schema=False)
 async def member_report_csv(request: Request, year: FromQuery[str] = "") -> Response[bytes]:
-    chosen = service.parse_year(year)
+    chosen = periods.parse_fiscal_year(year, service.FIRST_YEAR)
     report = await service.member_report(chosen, await _target(request, chosen))
     body = csv_bytes(service.EXPORT_HEADER, service.report_rows(report))
     return download(body, CSV_TYPE, service.export_filename(report, "csv"))
@@ -73,7 +73,7 @@ async def member_report_csv(request: Request, year: FromQuery[str] = "") -> Resp
 
 @get("/reports/members.xlsx", opt={"action": "reports.members"}, include_in_schema=False)
 async def member_report_xlsx(request: Request, year: FromQuery[str] = "") -> Response[bytes]:
-    chosen = service.parse_year(year)
+    chosen = periods.parse_fiscal_year(year, service.FIRST_YEAR)
     report = await service.member_report(chosen, await _target(request, chosen))
     body = xlsx_bytes(
         f"会員レポート{report.year}", service.EXPORT_HEADER, service.report_rows(report),
