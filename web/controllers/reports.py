@@ -34,9 +34,14 @@ from web.forms import form_values
 from web.rendering import page, signed_in_principal
 
 
+def _kpi_defaults(request: Request) -> dict[str, int]:
+    """The contract's KPI targets as this deployment configures them."""
+    return kpis.configured_defaults(request.app.state.settings)
+
+
 async def _target(request: Request, year: int) -> int:
     """The year's new-members target, as the KPIs hold it."""
-    settings = await kpis.settings_of(year, kpis.configured_defaults(request.app.state.settings))
+    settings = await kpis.settings_of(year, _kpi_defaults(request))
     return settings["new_members"].target
 
 
@@ -279,7 +284,7 @@ KPIS_MANAGE = {"action": "kpis.manage"}
 
 
 async def _kpi_report(request: Request, year: int) -> kpis.KpiReport:
-    return await kpis.kpi_report(year, kpis.configured_defaults(request.app.state.settings))
+    return await kpis.kpi_report(year, _kpi_defaults(request))
 
 
 @get("/reports/kpis", opt=KPIS, include_in_schema=False)
@@ -342,7 +347,7 @@ def _kpi_form(
 @get("/reports/kpis/targets", opt=KPIS_MANAGE, include_in_schema=False)
 async def kpi_targets(request: Request, year: FromQuery[str] = "") -> Template:
     chosen = periods.parse_fiscal_year(year)
-    current = await kpis.settings_of(chosen, kpis.configured_defaults(request.app.state.settings))
+    current = await kpis.settings_of(chosen, _kpi_defaults(request))
     return _kpi_form(request, chosen, kpis.form_values(current), {})
 
 
@@ -370,8 +375,7 @@ DONE = {
 
 
 async def _monthly(request: Request, month: periods.Period) -> monthly.PrefectureReport:
-    defaults = kpis.configured_defaults(request.app.state.settings)
-    return await monthly.monthly_report(signed_in_principal(request), month, defaults)
+    return await monthly.monthly_report(signed_in_principal(request), month, _kpi_defaults(request))
 
 
 def _monthly_page(
