@@ -43,7 +43,7 @@ async def test_demo_recordings_are_real_videos_with_captions_and_published(
         assert len(parse_captions(row["captions"])) == 3 and row["transcript"]
     with count_queries() as again:
         await load_demo_content(settings)
-    assert await Recording.count() == len(DEMO_RECORDINGS) and again.count <= 8
+    assert await Recording.count() == len(DEMO_RECORDINGS) and again.count <= 9
 
 
 def test_demo_captions_are_valid_webvtt() -> None:
