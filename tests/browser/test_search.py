@@ -88,3 +88,27 @@ def test_the_synonym_editor_with_a_preview(new_context: Any, audit: PageAudit) -
     audit.check(staff, "/console/search/synonyms/<id>")
     assert staff.get_by_role("button", name="削除する").is_visible()
     audit.finish()
+
+
+def test_a_facet_ticked_while_results_load_stays_ticked(page: Any) -> None:
+    """The latest request wins: a facet ticked while an earlier refresh is still on its way is
+    not undone when that earlier answer arrives (it is cancelled)."""
+    import time
+
+    page.goto("/search?q=データ")
+    checkbox = page.locator(".facet input[type=checkbox]").first
+    name = checkbox.get_attribute("name")
+
+    def slow_without_facet(route: Any) -> None:
+        if f"{name}=" not in route.request.url:
+            time.sleep(1.5)  # the sort's refresh, still loading when the facet is ticked
+        route.continue_()
+
+    page.route("**/search?**", slow_without_facet)
+    page.select_option("#search-sort", index=1)
+    page.wait_for_timeout(200)
+    chosen = checkbox.get_attribute("id")
+    checkbox.check()
+    page.wait_for_timeout(2500)  # both answers have had time to arrive
+    assert page.locator(f"#{chosen}").is_checked()
+    assert f"{name}=" in page.url
