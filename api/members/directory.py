@@ -24,7 +24,7 @@ from api.members.reference import (
 from api.members.service import own_organisation_id
 from api.members.tables import Organisation
 from api.members.validation import normalize_kana
-from api.pagination import Page, PageRequest
+from api.pagination import Page, PageRequest, fetch_page
 from api.permissions import Role
 from api.principal import Principal
 from api.text import lookup_text
@@ -112,7 +112,7 @@ def _listed() -> Any:
 async def list_directory(
     principal: Principal, filters: DirectoryFilter, page: PageRequest
 ) -> Page[DirectoryEntry]:
-    """Listed organisations by reading (two queries, whatever the page size)."""
+    """Listed organisations by reading (one query, whatever the page size)."""
     check_access(principal)
     filters = filters.cleaned()
     clauses: list[Any] = [_listed()]
@@ -133,15 +133,14 @@ async def list_directory(
             (Organisation.prefecture == KUMAMOTO)
             & (Organisation.municipality == filters.municipality)
         )
-    rows = (
-        await Organisation.select(*_COLUMNS)
+    rows, total = await fetch_page(
+        Organisation.select(*_COLUMNS)
         .where(*clauses)
         .order_by(Organisation.name_kana)
-        .order_by(Organisation.id)
-        .limit(page.per_page)
-        .offset(page.offset)
+        .order_by(Organisation.id),
+        Organisation.count().where(*clauses),
+        page,
     )
-    total = await Organisation.count().where(*clauses)
     return Page(
         items=[_entry(row) for row in rows], total=total, page=page.page, per_page=page.per_page
     )
