@@ -59,6 +59,8 @@ async def fetch_page(
 ) -> tuple[list[dict[str, Any]], int]:
     """A page of a Piccolo select (already filtered and ordered) and the total number of rows
     matching `count` (the same filter)."""
+    if not select.columns_delegate.selected_columns:  # select(): every column, said aloud
+        select = select.columns(*select.table.all_columns())
     rows = (
         await select.columns(QueryString("count(*) OVER ()").as_alias(_TOTAL))
         .limit(page.per_page)

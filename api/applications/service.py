@@ -36,7 +36,7 @@ from api.members.validation import (
     normalize_corporate_number,
     validate_organisation,
 )
-from api.pagination import Page, PageRequest
+from api.pagination import Page, PageRequest, fetch_page
 from api.permissions import Role
 from api.principal import Principal
 from api.settings import Settings
@@ -470,10 +470,10 @@ async def list_applications(status: str, page: PageRequest) -> Page[ApplicationS
     if clause is not None:
         query = query.where(clause)
         count = count.where(clause)
-    rows = await query.limit(page.per_page).offset(page.offset)
+    rows, total = await fetch_page(query, count, page)
     day = today()
     items = [_summary(row, day) for row in rows]
-    return Page(items=items, total=await count, page=page.page, per_page=page.per_page)
+    return Page(items=items, total=total, page=page.page, per_page=page.per_page)
 
 
 @dataclass(frozen=True, slots=True)

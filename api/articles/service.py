@@ -34,7 +34,7 @@ from api.db import is_storable_id, placeholders, transaction
 from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from api.members.reference import INDUSTRY_LABELS
 from api.pagination import Page as ResultPage
-from api.pagination import PageRequest
+from api.pagination import PageRequest, fetch_page
 from api.principal import Principal
 from api.searching.outbox import changed as search_changed
 from api.searching.outbox import changed_many as search_changed_many
@@ -1133,7 +1133,7 @@ async def _list(
     clauses = await _filtered(filters, published_only)
     if clauses is None:
         return ResultPage([], 0, request.page, request.per_page)
-    total = await Article.count().where(*clauses) if clauses else await Article.count()
+    count = Article.count().where(*clauses) if clauses else Article.count()
     query = Article.select()
     if clauses:
         query = query.where(*clauses)
@@ -1142,11 +1142,7 @@ async def _list(
         query = query.order_by(column, ascending=ascending)
     else:
         query = query.order_by(Article.updated_at, ascending=False)
-    rows = (
-        await query.order_by(Article.id, ascending=False)
-        .limit(request.per_page)
-        .offset(request.offset)
-    )
+    rows, total = await fetch_page(query.order_by(Article.id, ascending=False), count, request)
     themes = await _themes_of([row["id"] for row in rows])
     items = [_article_view(row, themes[row["id"]]) for row in rows]
     return ResultPage(items, total, request.page, request.per_page)
@@ -1155,7 +1151,7 @@ async def _list(
 async def list_published(
     filters: ArticleFilter, request: PageRequest, sort: str = "newest"
 ) -> ResultPage[ArticleView]:
-    """Published articles in a SORTS order, newest first by default (at most four queries,
+    """Published articles in a SORTS order, newest first by default (at most three queries,
     whatever the page size); an unknown sort falls back to newest."""
     return await _list(replace(filters, state="", q=""), request, published_only=True, sort=sort)
 

@@ -24,7 +24,7 @@ from api.db import is_storable_id, placeholders, transaction
 from api.errors import NotFound, ValidationFailed
 from api.media import images
 from api.media.tables import MediaItem
-from api.pagination import Page, PageRequest
+from api.pagination import Page, PageRequest, fetch_page
 from api.principal import Principal
 from storage import ObjectNotFound, ObjectStore, new_key
 
@@ -197,8 +197,7 @@ async def list_media(kind: str, page: PageRequest) -> Page[MediaView]:
     if kind:
         query = query.where(MediaItem.kind == kind)
         count = count.where(MediaItem.kind == kind)
-    rows = await query.limit(page.per_page).offset(page.offset)
-    total = await count
+    rows, total = await fetch_page(query, count, page)
     return Page([_view(row) for row in rows], total, page.page, page.per_page)
 
 

@@ -39,7 +39,7 @@ from api.members.validation import (
     normalize_kana,
     validate_organisation,
 )
-from api.pagination import Page, PageRequest
+from api.pagination import Page, PageRequest, fetch_page
 from api.permissions import ROLE_LABELS, Role
 from api.principal import Principal
 from api.searching.outbox import organisation_changed
@@ -416,17 +416,15 @@ async def count_organisations(filters: OrganisationFilter) -> int:
 async def list_organisations(
     filters: OrganisationFilter, page: PageRequest
 ) -> Page[OrganisationView]:
-    """One page of organisations, sorted by reading: two queries whatever the page size."""
+    """One page of organisations, sorted by reading: one query whatever the page size."""
     clauses = _filter_clauses(filters)
     query = Organisation.select().order_by(Organisation.name_kana, Organisation.id)
+    count = Organisation.count()
     if clauses:
-        query = query.where(*clauses)
-    rows = await query.limit(page.per_page).offset(page.offset)
+        query, count = query.where(*clauses), count.where(*clauses)
+    rows, total = await fetch_page(query, count, page)
     items = [organisation_view(row) for row in rows]
-    return Page(
-        items=items, total=await count_organisations(filters), page=page.page,
-        per_page=page.per_page,
-    )  # fmt: skip
+    return Page(items=items, total=total, page=page.page, per_page=page.per_page)
 
 
 async def iter_organisations(

@@ -34,9 +34,9 @@ BUDGETS: list[tuple[Role, str, int]] = [
     (Role.MEMBER_USER, "/case-studies/{case_study}", 4),
     (Role.MEMBER_USER, "/api/v1/solutions", 7),
     (Role.STAFF, "/console", 1),
-    (Role.STAFF, "/console/applications", 3),
-    (Role.STAFF, "/console/members", 4),
-    (Role.EDITOR, "/console/articles", 4),
+    (Role.STAFF, "/console/applications", 2),
+    (Role.STAFF, "/console/members", 3),
+    (Role.EDITOR, "/console/articles", 3),
     (Role.OFFICIAL, "/reports/members", 4),  # and the year's new-members target (the KPIs)
     (Role.OFFICIAL, "/reports/search", 8),  # the session and seven reads of the monthly rows
     # The session and five reads of the daily rows (and one per kind of content among the top

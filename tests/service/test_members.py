@@ -81,7 +81,7 @@ async def test_search_matches_name_and_reading_in_hiragana_or_katakana(db: None)
     assert await listed(q="_") == []
 
 
-async def test_list_pages_with_two_queries_whatever_the_page_size(db: None) -> None:
+async def test_list_pages_with_one_query_whatever_the_page_size(db: None) -> None:
     for index in range(1, 26):
         await make_organisation(index, name_kana=f"テスト{index:03d}")
     with count_queries() as small:
@@ -92,7 +92,7 @@ async def test_list_pages_with_two_queries_whatever_the_page_size(db: None) -> N
         everything = await service.list_organisations(
             service.OrganisationFilter.of(q="テスト"), PageRequest.of(1, 100)
         )
-    assert small.count == large.count == 2
+    assert small.count == large.count == 1
     assert first.total == everything.total == 25 and first.pages == 5
     assert len(everything.items) == 25
     second = await service.list_organisations(service.OrganisationFilter(), PageRequest.of(2, 10))

@@ -39,3 +39,11 @@ async def test_the_total_rides_with_the_rows() -> None:
         PageRequest.of(1, 1),
     )
     assert set(rows[0]) == {"id", "name"}  # the total is not left in the rows
+
+
+async def test_a_select_of_every_column_keeps_them_all() -> None:
+    await make_organisation(1)
+    rows, total = await fetch_page(Organisation.select(), Organisation.count(), PageRequest.of(1))
+    assert total == 1 and set(rows[0]) == {
+        column._meta.name for column in Organisation.all_columns()
+    }
