@@ -35,7 +35,7 @@ from api.members.reference import (
 )
 from api.members.service import own_organisation_id
 from api.members.tables import OrganisationContact
-from api.pagination import Page, PageRequest
+from api.pagination import Page, PageRequest, fetch_page
 from api.principal import Principal
 from api.searching.outbox import changed as search_changed
 from api.searching.reference import SOLUTIONS
@@ -362,12 +362,11 @@ async def _page(
     page: PageRequest,
     principal: Principal | None,
 ) -> Page[SolutionView]:
-    """One page of solutions (the rows, the count and those of _views: at most seven)."""
+    """One page of solutions (the rows with their total, and those of _views: at most six)."""
     query = Solution.select(*_COLUMNS).where(*clauses)
     for column, ascending in order:
         query = query.order_by(column, ascending=ascending)
-    rows = await query.limit(page.per_page).offset(page.offset)
-    total = await Solution.count().where(*clauses)
+    rows, total = await fetch_page(query, Solution.count().where(*clauses), page)
     return Page(await _views(rows, principal), total=total, page=page.page, per_page=page.per_page)
 
 
