@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import fcntl
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from api.jobs import service
@@ -26,6 +28,29 @@ def default_handlers() -> dict[str, Handler]:
     from api.mail.service import send_queued_mail
 
     return {"mail.send": send_queued_mail, "articles.publish_due": publish_due_job}
+
+
+@contextlib.contextmanager
+def housekeeping_turn(settings: Settings) -> Iterator[bool]:
+    """Whether this process does the housekeeping now. On SQLite several processes share one
+    file (`kdx serve --workers N`): one at a time rolls up the logs, since a long roll-up in
+    one held the write lock past the other's busy timeout; the others skip the round (a lock
+    file in the data directory, released if the process dies). PostgreSQL runs them side by
+    side."""
+    if not settings.is_sqlite:
+        yield True
+        return
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with (settings.data_dir / "housekeeping.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class Worker:
@@ -133,7 +158,9 @@ class Worker:
             try:
                 if loop.time() >= next_housekeeping:
                     next_housekeeping = loop.time() + HOUSEKEEPING_INTERVAL
-                    await self.housekeeping()
+                    with housekeeping_turn(self.settings) as mine:
+                        if mine:
+                            await self.housekeeping()
                 if loop.time() >= next_schedule:
                     next_schedule = loop.time() + SCHEDULE_INTERVAL
                     await self.scheduled_tasks()

@@ -116,3 +116,18 @@ async def test_a_job_whose_worker_died_is_claimed_again(db: None) -> None:
     ).where(Job.id == job_id)
     claimed = await jobs.claim("second-worker")
     assert claimed is not None and claimed.id == job_id
+
+
+def test_one_process_at_a_time_does_the_housekeeping_on_sqlite(settings: Settings) -> None:
+    from dataclasses import replace
+
+    from api.jobs.worker import housekeeping_turn
+
+    embedded = replace(settings, database_url=f"sqlite:///{settings.data_dir / 'x.sqlite3'}")
+    with housekeeping_turn(embedded) as first, housekeeping_turn(embedded) as second:
+        assert first and not second  # another process (another open file) skips the round
+    with housekeeping_turn(embedded) as again:
+        assert again  # released afterwards
+    server = replace(settings, database_url="postgresql://postgres@127.0.0.1:5432/x")
+    with housekeeping_turn(server) as one, housekeeping_turn(server) as other:
+        assert one and other
