@@ -11,11 +11,9 @@ from tests.browser.conftest import (
     OFFICIAL,
     STAFF,
     PageAudit,
-    axe_violations,
-    describe_violations,
     login,
 )
-from tests.browser.test_reflow import OVERFLOW, WIDTH, scroll_width
+from tests.browser.test_reflow import WIDTH, reflow_problems
 
 
 def test_officials_read_the_progress_pages(new_context: Any, audit: PageAudit) -> None:
@@ -123,10 +121,5 @@ def test_the_progress_pages_reflow_at_320px(new_context: Any) -> None:
     problems = []
     for path in ("/reports/schedule", "/reports/issues", "/reports/minutes", "/reports/issues/new"):
         page.goto(path)
-        width = scroll_width(page)
-        if width > WIDTH:
-            problems.append(f"{path}: scrollWidth {width}: {page.evaluate(OVERFLOW)}")
-        report = describe_violations(f"{path} at {WIDTH}px", axe_violations(page))
-        if report:
-            problems.append(report)
+        problems.extend(reflow_problems(page, path))
     assert not problems, "\n".join(problems)

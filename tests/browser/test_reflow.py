@@ -22,17 +22,24 @@ def scroll_width(page: Any) -> int:
     return page.evaluate("() => document.documentElement.scrollWidth")
 
 
+def reflow_problems(page: Any, label: str) -> list[str]:
+    """What is wrong with the page as shown at WIDTH: horizontal scrolling, axe violations."""
+    problems = []
+    width = scroll_width(page)
+    if width > WIDTH:
+        problems.append(f"{label}: scrollWidth {width} > {WIDTH}: {page.evaluate(OVERFLOW)}")
+    report = describe_violations(f"{label} at {WIDTH}px", axe_violations(page))
+    if report:
+        problems.append(report)
+    return problems
+
+
 def test_no_horizontal_scrolling_at_320px(new_context: Any) -> None:
     page = new_context(viewport={"width": WIDTH, "height": 640}).new_page()
-    problems = []
+    problems: list[str] = []
 
     def check(label: str) -> None:
-        width = scroll_width(page)
-        if width > WIDTH:
-            problems.append(f"{label}: scrollWidth {width} > {WIDTH}: {page.evaluate(OVERFLOW)}")
-        report = describe_violations(f"{label} at {WIDTH}px", axe_violations(page))
-        if report:
-            problems.append(report)
+        problems.extend(reflow_problems(page, label))
 
     for path in ("/", "/login", "/password-reset", "/api/docs"):
         page.goto(path)
