@@ -11,6 +11,7 @@ import io
 import os
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
@@ -82,10 +83,34 @@ def contains(column: Any, text: str) -> Any:
 
     The text is matched literally: % and _ typed by a user are not wildcards.
     """
+    return WhereRaw(*contains_sql(column._meta.get_full_name(with_alias=False), text))
+
+
+def contains_sql(name: str, text: str) -> tuple[str, str]:
+    """`contains` written out for a raw query: the condition on the column `name` and its one
+    value."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     operator = "ILIKE" if is_postgres() else "LIKE"
-    name = column._meta.get_full_name(with_alias=False)
-    return WhereRaw(f"{name} {operator} {{}} ESCAPE '\\'", f"%{escaped}%")
+    return f"{name} {operator} {{}} ESCAPE '\\'", f"%{escaped}%"
+
+
+@dataclass(slots=True)
+class Where:
+    """A WHERE clause written out for a raw query: conditions with `{}` placeholders, ANDed,
+    and their values in order. For the hottest list queries, where building the statement with
+    the ORM cost more than running it."""
+
+    conditions: list[str] = field(default_factory=list)
+    values: list[object] = field(default_factory=list)
+
+    def add(self, condition: str, *values: object) -> Where:
+        self.conditions.append(f"({condition})")
+        self.values.extend(values)
+        return self
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.conditions) or "1 = 1"
 
 
 def placeholders(values: Sequence[object]) -> str:

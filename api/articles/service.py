@@ -30,11 +30,11 @@ from api.articles.generation import bump_content_generation
 from api.articles.tables import Article, ArticleRelation, ArticleTheme, Page, Revision, Theme
 from api.audit.service import record
 from api.dates import JST
-from api.db import is_storable_id, placeholders, transaction
+from api.db import Where, contains_sql, is_storable_id, placeholders, transaction
 from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from api.members.reference import INDUSTRY_LABELS
 from api.pagination import Page as ResultPage
-from api.pagination import PageRequest, fetch_page
+from api.pagination import PageRequest, fetch_raw_page
 from api.principal import Principal
 from api.searching.outbox import changed as search_changed
 from api.searching.outbox import changed_many as search_changed_many
@@ -1091,58 +1091,46 @@ class ArticleFilter:
         )
 
 
-async def _filtered(filters: ArticleFilter, published_only: bool) -> list[Any] | None:
-    """WHERE clauses; None when the filter can match nothing."""
-    from api.db import contains
-
-    clauses: list[Any] = []
+def _filtered(filters: ArticleFilter, published_only: bool) -> Where:
+    """The list's WHERE clause, written out (every list page and API list runs it)."""
+    where = Where()
     if published_only:
-        clauses.append(Article.state == "published")
+        where.add("state = 'published'")
     elif filters.state:
-        clauses.append(Article.state == filters.state)
+        where.add("state = {}", filters.state)
     if filters.kind:
-        clauses.append(Article.kind == filters.kind)
+        where.add("kind = {}", filters.kind)
     if filters.industry:
-        clauses.append(Article.industry == filters.industry)
+        where.add("industry = {}", filters.industry)
     if filters.municipality:
-        clauses.append(Article.municipality == filters.municipality)
+        where.add("municipality = {}", filters.municipality)
     if filters.q:
-        clauses.append(contains(Article.title, filters.q))
+        where.add(*contains_sql("title", filters.q))
     if filters.theme:
-        ids = await ArticleTheme.select(ArticleTheme.article).where(
-            ArticleTheme.theme.slug == filters.theme
+        where.add(
+            "id IN (SELECT link.article FROM article_theme link "
+            "JOIN theme t ON t.id = link.theme WHERE t.slug = {})",
+            filters.theme,
         )
-        if not ids:
-            return None
-        clauses.append(Article.id.is_in([r["article"] for r in ids]))
-    return clauses
+    return where
 
 
-# Orders of the public lists (the API's `sort`): the column and whether it ascends.
-SORTS: dict[str, tuple[Any, bool]] = {
-    "newest": (Article.published_at, False),
-    "oldest": (Article.published_at, True),
-    "title": (Article.title, True),
-    "event_date": (Article.event_starts_at, True),
+# Orders of the public lists (the API's `sort`), written out.
+SORTS: dict[str, str] = {
+    "newest": "published_at DESC",
+    "oldest": "published_at ASC",
+    "title": "title ASC",
+    "event_date": "event_starts_at ASC",
 }
 
 
 async def _list(
     filters: ArticleFilter, request: PageRequest, published_only: bool, sort: str = "newest"
 ) -> ResultPage[ArticleView]:
-    clauses = await _filtered(filters, published_only)
-    if clauses is None:
-        return ResultPage([], 0, request.page, request.per_page)
-    count = Article.count().where(*clauses) if clauses else Article.count()
-    query = Article.select()
-    if clauses:
-        query = query.where(*clauses)
-    if published_only:
-        column, ascending = SORTS.get(sort, SORTS["newest"])
-        query = query.order_by(column, ascending=ascending)
-    else:
-        query = query.order_by(Article.updated_at, ascending=False)
-    rows, total = await fetch_page(query.order_by(Article.id, ascending=False), count, request)
+    order = SORTS.get(sort, SORTS["newest"]) if published_only else "updated_at DESC"
+    rows, total = await fetch_raw_page(
+        Article, "article", "*", _filtered(filters, published_only), f"{order}, id DESC", request
+    )
     themes = await _themes_of([row["id"] for row in rows])
     items = [_article_view(row, themes[row["id"]]) for row in rows]
     return ResultPage(items, total, request.page, request.per_page)

@@ -40,7 +40,7 @@ class Article(Table, tablename="article"):
     publish_at = Timestamptz(null=True, default=None, index=True)
     published_at = Timestamptz(null=True, default=None, index=True)
     first_published_at = Timestamptz(null=True, default=None)
-    updated_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow(), index=True)  # the editors' list order
     version = Integer(default=1)  # optimistic locking: each save increments it
     created_by = ForeignKey(references=Account, null=True, default=None)
     # Case studies

@@ -17,14 +17,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import msgspec
+
 from api import clock
 from api.articles.generation import bump_content_generation
 from api.audit.service import record
-from api.db import is_storable_id, placeholders, transaction
+from api.db import Where, is_storable_id, placeholders, transaction
 from api.errors import NotFound, ValidationFailed
 from api.media import images
 from api.media.tables import MediaItem
-from api.pagination import Page, PageRequest, fetch_page
+from api.pagination import Page, PageRequest, fetch_raw_page
 from api.principal import Principal
 from storage import ObjectNotFound, ObjectStore, new_key
 
@@ -92,6 +94,13 @@ class MediaView:
     @property
     def thumbnail_url(self) -> str:
         return rendition_url(self, self.renditions[0].width) if self.renditions else ""
+
+    def thumbnail_height(self, width: int) -> int:
+        """The height of the thumbnail shown `width` pixels wide (its aspect kept, at least 1)."""
+        if not self.renditions:
+            return 1
+        first = self.renditions[0]
+        return max(1, round(first.height * width / first.width))
 
 
 # --- template helpers (pure; the editor and the public pages use them) -------------------------
@@ -161,14 +170,18 @@ def _clean(value: str, limit: int) -> str:
     return " ".join(text.split())[: limit + 1]
 
 
-def _decode(value: Any) -> list[dict[str, Any]]:
+_RENDITIONS = msgspec.json.Decoder(list[RenditionView])
+
+
+def _renditions(value: Any) -> list[RenditionView]:
+    """The stored renditions (JSON text, or a list where the driver decoded it); none when
+    the value is unreadable. Decoded straight into views: a list page reads twenty."""
     if isinstance(value, list):
-        return value
+        return [RenditionView(**r) for r in value]
     try:
-        decoded = json.loads(value or "[]")
-    except (TypeError, ValueError):
+        return _RENDITIONS.decode(value or "[]")
+    except (msgspec.DecodeError, msgspec.ValidationError, TypeError):
         return []
-    return decoded if isinstance(decoded, list) else []
 
 
 def _view(row: dict[str, Any]) -> MediaView:
@@ -178,7 +191,7 @@ def _view(row: dict[str, Any]) -> MediaView:
         width=row["width"], height=row["height"], alt_text=row["alt_text"], title=row["title"],
         uploaded_by_name=row.get("uploaded_by.display_name") or "",
         created_at=row["created_at"], updated_at=row["updated_at"],
-        renditions=[RenditionView(**r) for r in _decode(row["renditions"])],
+        renditions=_renditions(row["renditions"]),
     )  # fmt: skip
 
 
@@ -191,13 +204,19 @@ def parse_kind(value: str) -> str:
 
 
 async def list_media(kind: str, page: PageRequest) -> Page[MediaView]:
+    """The library, newest first (written out: the console's and the API's list)."""
+    where = Where()
     kind = parse_kind(kind)
-    query = _select().order_by(MediaItem.id, ascending=False)
-    count = MediaItem.count()
     if kind:
-        query = query.where(MediaItem.kind == kind)
-        count = count.where(MediaItem.kind == kind)
-    rows, total = await fetch_page(query, count, page)
+        where.add("media_item.kind = {}", kind)
+    rows, total = await fetch_raw_page(
+        MediaItem,
+        "media_item LEFT JOIN account ON account.id = media_item.uploaded_by",
+        'media_item.*, account.display_name AS "uploaded_by.display_name"',
+        where,
+        "media_item.id DESC",
+        page,
+    )
     return Page([_view(row) for row in rows], total, page.page, page.per_page)
 
 
