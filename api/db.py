@@ -178,6 +178,22 @@ async def transaction() -> AsyncIterator[None]:
             yield
 
 
+async def refresh_statistics(engine: Engine | None = None) -> None:
+    """SQLite's query-planner statistics, sampled (ANALYZE reads a few hundred rows per index,
+    milliseconds even beside large logs), then the engine's connections reopened, since
+    SQLite loads them when a connection reads the schema. Without them the planner took any
+    equality index over an ordered one: the directory read every solution through
+    `moderated` and sorted them, instead of walking `updated_at` for the first twenty.
+    PostgreSQL's autovacuum keeps its own statistics."""
+    engine = engine or current_engine()
+    if not isinstance(engine, PooledSQLiteEngine):
+        return
+    async with engine.transaction(transaction_type=TransactionType.immediate):
+        await engine.run_ddl("PRAGMA analysis_limit = 400")
+        await engine.run_ddl("ANALYZE")
+    await engine.close()
+
+
 async def prepare_database(engine: Engine) -> None:
     """Per-file settings for SQLite (WAL survives restarts) before the app serves."""
     if isinstance(engine, SQLiteEngine):

@@ -32,6 +32,7 @@ from piccolo.engine.sqlite import (
     SQLiteEngine,
     SQLiteTransaction,
     TransactionType,
+    convert_int_out,
     dict_factory,
 )
 
@@ -47,6 +48,19 @@ T = TypeVar("T")
 # Inserts return their keys through RETURNING (SQLite 3.35, 2021; Python 3.11 bundles newer).
 if sqlite3.sqlite_version_info < (3, 35):  # pragma: no cover
     raise ImportError(f"SQLite 3.35 or newer is needed (this is {sqlite3.sqlite_version})")
+
+
+def _integer_out(value: bytes) -> int:
+    """Piccolo's INTEGER converter with a fast path: it read every integer (every id) through
+    Decimal, four times slower than int(), and a list page reads hundreds; what int() cannot
+    read (1.0 stored in an INTEGER column) still goes the long way."""
+    try:
+        return int(value)
+    except ValueError:
+        return convert_int_out(value)  # type: ignore[no-any-return]
+
+
+sqlite3.register_converter("INTEGER", _integer_out)
 
 
 class Slots:

@@ -1154,17 +1154,17 @@ async def published_case_studies(
 ) -> dict[int, tuple[str, str]]:
     """(slug, title) of published case studies, newest first: those among `ids`, or the newest
     `limit` (for a chooser). One query. Other domains link to case studies through this."""
-    clauses = [(Article.kind == "case_study") & (Article.state == "published")]
+    where = Where().add("kind = 'case_study' AND state = 'published'")
     if ids is not None:
         wanted = [i for i in ids if is_storable_id(i)]
         if not wanted:
             return {}
-        clauses.append(Article.id.is_in(wanted))
-    rows = (
-        await Article.select(Article.id, Article.slug, Article.title)
-        .where(*clauses)
-        .order_by(Article.published_at, ascending=False)
-        .limit(limit)
+        where.add(f"id IN ({placeholders(wanted)})", *wanted)
+    rows = await Article.raw(
+        f"SELECT id, slug, title FROM article WHERE {where.sql} "  # noqa: S608
+        "ORDER BY published_at DESC LIMIT {}",
+        *where.values,
+        limit,
     )
     return {row["id"]: (row["slug"], row["title"]) for row in rows}
 

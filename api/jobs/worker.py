@@ -112,10 +112,12 @@ class Worker:
     async def housekeeping(self) -> None:
         """Purge expired sessions and links; abort recording uploads abandoned for a day; roll
         up the search log by month and the page views by day, and prune the raw rows of both
-        past their retention periods; note the member accounts that used a session this month."""
+        past their retention periods; note the member accounts that used a session this month;
+        refresh SQLite's planner statistics."""
         from api.accounts.service import purge_expired
         from api.analytics import platform_use
         from api.analytics import service as page_views
+        from api.db import refresh_statistics
         from api.recordings.service import clean_abandoned_uploads
         from api.searching import analytics
         from storage import open_store
@@ -136,6 +138,7 @@ class Worker:
         pruned = await page_views.prune(self.settings.page_view_retention_months)
         if pruned:
             log.info("housekeeping: %d page views past the retention period deleted", pruned)
+        await refresh_statistics()  # after the roll-ups and prunes changed the logs
 
     async def scheduled_tasks(self) -> None:
         """Publish due scheduled articles and remind registrants of tomorrow's events, found from

@@ -22,7 +22,7 @@ from api import clock
 from api.articles.service import published_case_studies
 from api.audit.service import record
 from api.dates import format_date, month_of
-from api.db import contains, is_storable_id, transaction
+from api.db import Where, contains_sql, is_storable_id, placeholders, transaction
 from api.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from api.mail.service import queue_mail
 from api.media.service import discard, format_size
@@ -35,7 +35,7 @@ from api.members.reference import (
 )
 from api.members.service import own_organisation_id
 from api.members.tables import OrganisationContact
-from api.pagination import Page, PageRequest, fetch_page
+from api.pagination import Page, PageRequest, fetch_raw_page
 from api.principal import Principal
 from api.searching.outbox import changed as search_changed
 from api.searching.reference import SOLUTIONS
@@ -134,11 +134,10 @@ async def files_of(solution_ids: list[int]) -> dict[int, list[SolutionFileView]]
     """The images and brochures of several solutions in their order (one query)."""
     found: dict[int, list[SolutionFileView]] = {solution_id: [] for solution_id in solution_ids}
     if solution_ids:
-        rows = (
-            await SolutionFile.select()
-            .where(SolutionFile.solution.is_in(solution_ids))
-            .order_by(SolutionFile.position)
-            .order_by(SolutionFile.id)
+        rows = await SolutionFile.raw(
+            "SELECT * FROM solution_file "  # noqa: S608
+            f"WHERE solution IN ({placeholders(solution_ids)}) ORDER BY position, id",
+            *solution_ids,
         )
         for row in rows:
             found[row["solution"]].append(files_view(row))
@@ -230,24 +229,15 @@ class SolutionView:
         }
 
 
+# Solutions are read written out (every directory page and solution page runs these; the ORM
+# took longer to build the statements than the database took to run them).
+_SOURCE = "solution LEFT JOIN organisation ON organisation.id = solution.organisation"
 _COLUMNS = (
-    Solution.id,
-    Solution.organisation,
-    Solution.organisation.name.as_alias("organisation_name"),
-    Solution.title,
-    Solution.summary,
-    Solution.description,
-    Solution.price_model,
-    Solution.price_text,
-    Solution.all_kumamoto,
-    Solution.subsidy_eligible,
-    Solution.website,
-    Solution.provider_hidden,
-    Solution.moderated,
-    Solution.moderation_reason,
-    Solution.refresh_requested_at,
-    Solution.created_at,
-    Solution.updated_at,
+    "solution.id, solution.organisation, organisation.name AS organisation_name, "
+    "solution.title, solution.summary, solution.description, solution.price_model, "
+    "solution.price_text, solution.all_kumamoto, solution.subsidy_eligible, solution.website, "
+    "solution.provider_hidden, solution.moderated, solution.moderation_reason, "
+    "solution.refresh_requested_at, solution.created_at, solution.updated_at"
 )
 
 
@@ -258,10 +248,11 @@ async def _views(rows: list[dict[str, Any]], principal: Principal | None) -> lis
         return []
     ids = [row["id"] for row in rows]
     tags: dict[int, dict[str, list[str]]] = {solution_id: {} for solution_id in ids}
-    for tag in (
-        await SolutionTag.select(SolutionTag.solution, SolutionTag.facet, SolutionTag.value)
-        .where(SolutionTag.solution.is_in(ids))
-        .order_by(SolutionTag.id)
+    for tag in await SolutionTag.raw(
+        "SELECT solution, facet, value FROM solution_tag "  # noqa: S608
+        # In index order (solution, then id): no sort.
+        f"WHERE solution IN ({placeholders(ids)}) ORDER BY solution, id",
+        *ids,
     ):
         tags[tag["solution"]].setdefault(tag["facet"], []).append(tag["value"])
     category_ids = {
@@ -275,9 +266,11 @@ async def _views(rows: list[dict[str, Any]], principal: Principal | None) -> lis
     if principal is not None:
         bookmarked = {
             row["solution"]
-            for row in await SolutionBookmark.select(SolutionBookmark.solution).where(
-                (SolutionBookmark.account == principal.account_id)
-                & SolutionBookmark.solution.is_in(ids)
+            for row in await SolutionBookmark.raw(
+                "SELECT solution FROM solution_bookmark "  # noqa: S608
+                f"WHERE account = {{}} AND solution IN ({placeholders(ids)})",
+                principal.account_id,
+                *ids,
             )
         }
     files = await files_of(ids)
@@ -344,51 +337,62 @@ def is_secretariat(principal: Principal) -> bool:
 check_directory_access = check_access
 
 
-def listed() -> Any:
-    """Whether a solution shows in the directory: its organisation is active and nobody hid it."""
-    return (
-        (Solution.organisation.status == MembershipStatus.ACTIVE.value)
-        & Solution.provider_hidden.eq(False)
-        & Solution.moderated.eq(False)
-    )
+# Whether a solution shows in the directory: its organisation is active and nobody hid it.
+LISTED = (
+    "(solution.provider_hidden = {} AND solution.moderated = {} AND solution.organisation IN "
+    "(SELECT id FROM organisation WHERE status = {}))"
+)
 
 
-NEWEST_CHANGE = ((Solution.updated_at, False), (Solution.id, False))
+_LISTED_VALUES = (False, False, MembershipStatus.ACTIVE.value)
+
+
+def listed() -> Where:
+    return Where().add(LISTED, *_LISTED_VALUES)
+
+
+NEWEST_CHANGE = "solution.updated_at DESC, solution.id DESC"
 
 
 async def _page(
-    clauses: list[Any],
-    order: tuple[tuple[Any, bool], ...],
-    page: PageRequest,
-    principal: Principal | None,
+    where: Where, order_by: str, page: PageRequest, principal: Principal | None
 ) -> Page[SolutionView]:
     """One page of solutions (the rows with their total, and those of _views: at most six)."""
-    query = Solution.select(*_COLUMNS).where(*clauses)
-    for column, ascending in order:
-        query = query.order_by(column, ascending=ascending)
-    rows, total = await fetch_page(query, Solution.count().where(*clauses), page)
+    rows, total = await fetch_raw_page(Solution, _SOURCE, _COLUMNS, where, order_by, page)
     return Page(await _views(rows, principal), total=total, page=page.page, per_page=page.per_page)
 
 
 async def listed_views(ids: list[int]) -> list[SolutionView]:
     """The listed solutions among ids, as anyone reading the directory sees them (for the
     search index; at most six queries whatever the number)."""
-    if not ids:
+    wanted = [i for i in ids if is_storable_id(i)]
+    if not wanted:
         return []
-    rows = await Solution.select(*_COLUMNS).where(Solution.id.is_in(ids), listed())
-    return await _views(rows, None)
+    where = listed().add(f"solution.id IN ({placeholders(wanted)})", *wanted)
+    return await _views(await _select(where), None)
 
 
 async def listed_ids() -> list[int]:
     """Every listed solution (for rebuilding the search index)."""
-    rows = await Solution.select(Solution.id).where(listed()).order_by(Solution.id)
+    where = listed()
+    rows = await Solution.raw(
+        f"SELECT id FROM solution WHERE {where.sql} ORDER BY id",  # noqa: S608
+        *where.values,
+    )
     return [row["id"] for row in rows]
 
 
-async def _row(solution_id: int, *clauses: Any) -> dict[str, Any]:
+async def _select(where: Where) -> list[dict[str, Any]]:
+    return await Solution.raw(
+        f"SELECT {_COLUMNS} FROM {_SOURCE} WHERE {where.sql}",  # noqa: S608
+        *where.values,
+    )
+
+
+async def _row(solution_id: int, where: Where | None = None) -> dict[str, Any]:
     rows: list[dict[str, Any]] = []
     if is_storable_id(solution_id):
-        rows = await Solution.select(*_COLUMNS).where(Solution.id == solution_id, *clauses)
+        rows = await _select((where or Where()).add("solution.id = {}", solution_id))
     if not rows:
         raise NotFound(NOT_FOUND)
     return rows[0]
@@ -465,7 +469,7 @@ async def create_solution(actor: Principal, data: SolutionInput) -> SolutionView
 async def get_own_solution(actor: Principal, solution_id: int) -> SolutionView:
     """One of the actor's organisation's solutions, hidden ones included."""
     organisation_id = own_organisation_id(actor)
-    row = await _row(solution_id, Solution.organisation == organisation_id)
+    row = await _row(solution_id, Where().add("solution.organisation = {}", organisation_id))
     return (await _views([row], actor))[0]
 
 
@@ -520,7 +524,8 @@ def file_keys(view: SolutionFileView) -> list[str]:
 async def list_own_solutions(actor: Principal, page: PageRequest) -> Page[SolutionView]:
     """The actor's organisation's solutions, newest change first, hidden ones included."""
     organisation_id = own_organisation_id(actor)
-    return await _page([Solution.organisation == organisation_id], NEWEST_CHANGE, page, actor)
+    where = Where().add("solution.organisation = {}", organisation_id)
+    return await _page(where, NEWEST_CHANGE, page, actor)
 
 
 # --- the directory -------------------------------------------------------------------------
@@ -530,10 +535,10 @@ SORTS: dict[str, str] = {
     "newest": "登録日の新しい順",
     "title": "名称順",
 }
-SORT_ORDER: dict[str, tuple[tuple[Any, bool], ...]] = {
+SORT_ORDER: dict[str, str] = {
     "updated": NEWEST_CHANGE,
-    "newest": ((Solution.created_at, False), (Solution.id, False)),
-    "title": ((Solution.title, True), (Solution.id, True)),
+    "newest": "solution.created_at DESC, solution.id DESC",
+    "title": "solution.title ASC, solution.id ASC",
 }
 
 
@@ -575,35 +580,33 @@ class SolutionFilter:
         return values
 
 
-def _tagged(facet: str, value: str) -> Any:
-    return Solution.id.is_in(
-        SolutionTag.select(SolutionTag.solution).where(
-            (SolutionTag.facet == facet) & (SolutionTag.value == value)
-        )
-    )
+_TAGGED = "solution.id IN (SELECT solution FROM solution_tag WHERE facet = {} AND value = {})"
 
 
-def _filter_clauses(filters: SolutionFilter) -> list[Any]:
-    clauses: list[Any] = [listed()]
+def _filtered(filters: SolutionFilter) -> Where:
+    where = listed()
     if filters.q:
-        clauses.append(contains(Solution.title, filters.q) | contains(Solution.summary, filters.q))
+        title, pattern = contains_sql("solution.title", filters.q)
+        summary, _ = contains_sql("solution.summary", filters.q)
+        where.add(f"{title} OR {summary}", pattern, pattern)
     if filters.category:
-        clauses.append(_tagged(FACET_CATEGORY, filters.category))
+        where.add(_TAGGED, FACET_CATEGORY, filters.category)
     if filters.industry:
-        clauses.append(_tagged(FACET_INDUSTRY, filters.industry))
+        where.add(_TAGGED, FACET_INDUSTRY, filters.industry)
     if filters.municipality:
-        clauses.append(
-            Solution.all_kumamoto.eq(True) | _tagged(FACET_MUNICIPALITY, filters.municipality)
-        )
+        where.add(
+            f"solution.all_kumamoto = {{}} OR {_TAGGED}",
+            True, FACET_MUNICIPALITY, filters.municipality,
+        )  # fmt: skip
     if filters.size:
-        clauses.append(_tagged(FACET_SIZE, filters.size))
+        where.add(_TAGGED, FACET_SIZE, filters.size)
     if filters.delivery:
-        clauses.append(_tagged(FACET_DELIVERY, filters.delivery))
+        where.add(_TAGGED, FACET_DELIVERY, filters.delivery)
     if filters.price_model:
-        clauses.append(Solution.price_model == filters.price_model)
+        where.add("solution.price_model = {}", filters.price_model)
     if filters.subsidy:
-        clauses.append(Solution.subsidy_eligible.eq(True))
-    return clauses
+        where.add("solution.subsidy_eligible = {}", True)
+    return where
 
 
 async def list_directory(
@@ -612,8 +615,7 @@ async def list_directory(
     """Listed solutions matching the filters (at most seven queries, whatever the page size)."""
     check_directory_access(principal)
     filters = filters.cleaned()
-    clauses = _filter_clauses(filters)
-    return await _page(clauses, SORT_ORDER[filters.sort], page, principal)
+    return await _page(_filtered(filters), SORT_ORDER[filters.sort], page, principal)
 
 
 async def get_solution(
@@ -626,8 +628,11 @@ async def get_solution(
     if is_secretariat(principal):
         row = await _row(solution_id)
     else:
-        own = Solution.organisation == principal.organisation_id
-        row = await _row(solution_id, listed() | own)
+        own = Where().add(
+            f"{LISTED} OR solution.organisation = {{}}",
+            *_LISTED_VALUES, principal.organisation_id,
+        )  # fmt: skip
+        row = await _row(solution_id, own)
     view = (await _views([row], principal))[0]
     if count_view and principal.organisation_id not in (None, view.organisation_id):
         await _count(solution_id, views=1)
@@ -660,17 +665,13 @@ async def set_bookmark(principal: Principal, solution_id: int, on: bool) -> bool
 
 
 async def list_bookmarks(principal: Principal, page: PageRequest) -> Page[SolutionView]:
-    """The reader's bookmarked solutions that are still listed, newest bookmark first."""
+    """The reader's bookmarked solutions that are still listed, last changed first."""
     own_organisation_id(principal)
-    clauses = [
-        listed(),
-        Solution.id.is_in(
-            SolutionBookmark.select(SolutionBookmark.solution).where(
-                SolutionBookmark.account == principal.account_id
-            )
-        ),
-    ]
-    return await _page(clauses, NEWEST_CHANGE, page, principal)
+    where = listed().add(
+        "solution.id IN (SELECT solution FROM solution_bookmark WHERE account = {})",
+        principal.account_id,
+    )
+    return await _page(where, NEWEST_CHANGE, page, principal)
 
 
 # --- statistics ----------------------------------------------------------------------------
@@ -807,8 +808,8 @@ async def list_stale(actor: Principal, page: PageRequest) -> Page[SolutionView]:
     providers to refresh them."""
     _require_secretariat(actor)
     cutoff = clock.now() - dt.timedelta(days=STALE_AFTER_DAYS)
-    clauses = [listed(), Solution.updated_at < cutoff]
-    return await _page(clauses, ((Solution.updated_at, True), (Solution.id, True)), page, actor)
+    where = listed().add("solution.updated_at < {}", cutoff)
+    return await _page(where, "solution.updated_at ASC, solution.id ASC", page, actor)
 
 
 REFRESH_INTERVAL = dt.timedelta(days=30)
@@ -858,5 +859,5 @@ async def request_refresh(settings: Settings, actor: Principal, solution_id: int
 async def list_moderated(actor: Principal, page: PageRequest) -> Page[SolutionView]:
     """Solutions staff have hidden, the most recent first."""
     _require_secretariat(actor)
-    order = ((Solution.moderated_at, False), (Solution.id, False))
-    return await _page([Solution.moderated.eq(True)], order, page, actor)
+    where = Where().add("solution.moderated = {}", True)
+    return await _page(where, "solution.moderated_at DESC, solution.id DESC", page, actor)

@@ -12,7 +12,7 @@ import pytest
 from piccolo.engine.sqlite import TransactionType
 from piccolo.querystring import QueryString
 
-from api.db import prepare_database
+from api.db import prepare_database, refresh_statistics
 from api.sqlite_engine import PooledSQLiteEngine, Slots, is_write
 
 
@@ -272,3 +272,24 @@ async def test_writes_check_foreign_keys(engine: PooledSQLiteEngine) -> None:
             await engine.run_ddl("INSERT INTO child (counter) VALUES (1)")
             await engine.run_ddl("INSERT INTO child (counter) VALUES (98)")
     assert await engine.run_ddl("SELECT count(*) AS n FROM child") == [{"n": 0}]
+
+
+async def test_planner_statistics_reach_connections_opened_before_them(
+    engine: PooledSQLiteEngine,
+) -> None:
+    await engine.run_ddl("CREATE TABLE item (id INTEGER PRIMARY KEY, flag INTEGER, changed TEXT)")
+    await engine.run_ddl("CREATE INDEX item_flag ON item (flag)")
+    await engine.run_ddl("CREATE INDEX item_changed ON item (changed)")
+    await engine.run_ddl(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500) "
+        "INSERT INTO item (flag, changed) SELECT 0, printf('%05d', i) FROM n"
+    )
+    plan = "EXPLAIN QUERY PLAN SELECT id FROM item WHERE flag = 0 ORDER BY changed DESC LIMIT 20"
+    # Without statistics SQLite takes the equality index (every row) and sorts them all.
+    assert "item_flag" in str(await engine.run_ddl(plan))
+    await refresh_statistics(engine)
+    # The connections that ran the plan before now read the statistics: the ordered index,
+    # twenty rows and no sort.
+    after = str(await engine.run_ddl(plan))
+    assert "item_changed" in after and "TEMP B-TREE" not in after
+    assert await value(engine) == 0
