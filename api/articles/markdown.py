@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
@@ -197,8 +197,21 @@ def _rewrite_block(tokens: Sequence[Token], media_url: MediaResolver | None) -> 
 def render_markdown(text: str, *, media_url: MediaResolver | None = None) -> str:
     """Markdown source to sanitised HTML. media_url maps a media-library key to a public URL
     (None when the key is unknown or not public)."""
+    if media_url is None:
+        return _render_plain(text or "")
+    return _render(text or "", media_url)
+
+
+# Without a media resolver the HTML depends on the text alone: lists that show many texts (the
+# solutions API renders fifty descriptions a page) parse each once per process, not per request.
+@lru_cache(maxsize=1024)
+def _render_plain(text: str) -> str:
+    return _render(text, None)
+
+
+def _render(text: str, media_url: MediaResolver | None) -> str:
     md = parser()
-    tokens = md.parse(text or "")
+    tokens = md.parse(text)
     _rewrite_block(tokens, media_url)
     html = md.renderer.render(tokens, md.options, {})
     return _CLEANER.clean(html)

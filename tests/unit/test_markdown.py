@@ -134,6 +134,16 @@ def test_media_image_without_resolver_is_dropped() -> None:
     assert render_markdown("![会場](media:photo-1)") == "<p>会場</p>\n"
 
 
+def test_a_text_rendered_again_is_the_same_and_a_resolver_is_never_skipped() -> None:
+    # Texts without a resolver are rendered once per process; one with a resolver never comes
+    # from that cache, in either order.
+    text = "![会場](media:photo-1) と **太字**"
+    plain = render_markdown(text)
+    assert render_markdown(text) == plain == "<p>会場 と <strong>太字</strong></p>\n"
+    assert '<img src="/media/photo-1.jpg"' in render_markdown(text, media_url=media)
+    assert render_markdown(text) == plain
+
+
 @pytest.mark.parametrize(
     "url",
     [
