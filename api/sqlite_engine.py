@@ -120,12 +120,20 @@ def is_busy(exc: sqlite3.OperationalError) -> bool:
 
 
 def loop_connection(connection_kwargs: dict[str, Any]) -> sqlite3.Connection:
-    """A connection used on the event loop's thread: rows as dicts, as Piccolo's engine gives
-    them, and no busy timeout (waiting for a lock never blocks the loop; callers wait
-    asynchronously or hand the statement to the pool)."""
-    connection = sqlite3.connect(**{**connection_kwargs, "timeout": 0, "check_same_thread": False})
-    connection.row_factory = dict_factory
-    return connection
+    """A connection used on the event loop's thread (its rows read with fetch_dicts), with no
+    busy timeout: waiting for a lock never blocks the loop; callers wait asynchronously or hand
+    the statement to the pool."""
+    return sqlite3.connect(**{**connection_kwargs, "timeout": 0, "check_same_thread": False})
+
+
+def fetch_dicts(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
+    """A statement's rows as dicts, as Piccolo's engine gives them: the column names read once
+    per statement (Piccolo's row factory reads them again for every row)."""
+    rows = cursor.fetchall()
+    if not rows:
+        return []
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in rows]
 
 
 class InlineWriter:
@@ -167,7 +175,7 @@ class InlineWriter:
             pause = min(pause * 2, 0.05)
 
     async def _rows(self, sql: str, parameters: Any) -> list[dict[str, Any]]:
-        return self._connection.execute(sql, parameters).fetchall()
+        return fetch_dicts(self._connection.execute(sql, parameters))
 
     async def execute(self, sql: str, parameters: Any = ()) -> None:
         await self.execute_fetchall(sql, parameters)
@@ -394,7 +402,7 @@ class PooledSQLiteEngine(SQLiteEngine):
                 self._inline_connections.append(connection)
         inline.steps[0] = 0
         try:
-            return connection.execute(query, args).fetchall()
+            return fetch_dicts(connection.execute(query, args))
         except sqlite3.OperationalError:
             return None  # interrupted, or locked: the pool's thread runs it (or raises again)
 

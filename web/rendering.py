@@ -43,6 +43,10 @@ class TemplateMessages:
     each message looked up and marked once per process instead of on every call (with the
     context lookups of Jinja's wrappers, that was a tenth of a long list page's time)."""
 
+    # Jinja asks every callable whether it wants the context (hasattr, an AttributeError each
+    # time for an object without the mark): a template calls this dozens of times per page.
+    jinja_pass_arg = None
+
     def __init__(self, catalog: NullTranslations) -> None:
         self._catalog = catalog
         self._marked: dict[str, Markup] = {}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.audit.service import record
-from api.db import is_storable_id, placeholders, transaction
+from api.db import Where, is_storable_id, placeholders, transaction
 from api.errors import Conflict, NotFound, ValidationFailed
 from api.principal import Principal
 from api.recordings.tables import Recording
@@ -46,12 +46,13 @@ async def list_categories(
     *, include_retired: bool = False, with_counts: bool = False
 ) -> list[CategoryView]:
     """Categories in their order (two queries with counts, one without)."""
-    query = (
-        SolutionCategory.select().order_by(SolutionCategory.position).order_by(SolutionCategory.id)
+    # Written out: every directory page and form reads the categories.
+    where = Where() if include_retired else Where().add("active = {}", True)
+    rows = await SolutionCategory.raw(
+        f"SELECT id, name, position, active FROM solution_category WHERE {where.sql} "  # noqa: S608
+        "ORDER BY position, id",
+        *where.values,
     )
-    if not include_retired:
-        query = query.where(SolutionCategory.active.eq(True))
-    rows = await query
     counts: dict[int, int] = {}
     if with_counts and rows:
         tag_rows = await SolutionTag.select(SolutionTag.value).where(
