@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from api.audit.service import record
-from api.db import Where, is_storable_id, placeholders, transaction
+from api.db import Where, is_storable_id, transaction
 from api.errors import Conflict, NotFound, ValidationFailed
 from api.principal import Principal
 from api.recordings.tables import Recording
@@ -76,17 +76,6 @@ async def ensure_default_categories() -> int:
             ]
         )
     return len(DEFAULT_CATEGORIES)
-
-
-async def category_names(ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    wanted = sorted(ids)
-    rows = await SolutionCategory.raw(
-        f"SELECT id, name FROM solution_category WHERE id IN ({placeholders(wanted)})",  # noqa: S608
-        *wanted,
-    )
-    return {row["id"]: row["name"] for row in rows}
 
 
 async def _get(category_id: int) -> dict[str, Any]:

@@ -29,10 +29,10 @@ from tests.service.test_events import person
 BUDGETS: list[tuple[Role, str, int]] = [
     (Role.MEMBER_USER, "/platform", 2),
     (Role.MEMBER_USER, "/platform/directory", 2),  # the page carries its total
-    (Role.MEMBER_USER, "/platform/solutions", 7),
-    (Role.MEMBER_USER, "{solution}", 7),
+    (Role.MEMBER_USER, "/platform/solutions", 6),
+    (Role.MEMBER_USER, "{solution}", 6),
     (Role.MEMBER_USER, "/case-studies/{case_study}", 4),
-    (Role.MEMBER_USER, "/api/v1/solutions", 6),
+    (Role.MEMBER_USER, "/api/v1/solutions", 5),
     (Role.STAFF, "/console", 1),
     (Role.STAFF, "/console/applications", 2),
     (Role.STAFF, "/console/members", 3),
