@@ -251,8 +251,10 @@ async def _views(rows: list[dict[str, Any]], principal: Principal | None) -> lis
     names: dict[int, str] = {}  # the categories' names, read with the tags
     for tag in await SolutionTag.raw(
         "SELECT t.solution, t.facet, t.value, c.id AS category_id, c.name AS category_name "  # noqa: S608
+        # A category tag's value is its category's id (written only from checked ids); the
+        # CASE casts no other facet's value, and the join looks the id up by its key.
         "FROM solution_tag t LEFT JOIN solution_category c "
-        "ON t.facet = {} AND CAST(c.id AS TEXT) = t.value "
+        "ON c.id = CASE WHEN t.facet = {} THEN CAST(t.value AS INTEGER) END "
         # In index order (solution, then id): no sort.
         f"WHERE t.solution IN ({placeholders(ids)}) ORDER BY t.solution, t.id",
         FACET_CATEGORY,
