@@ -41,10 +41,10 @@ from api.articles.schemas import (
 )
 from api.http.auth import signed_in_principal as principal
 from api.http.conditional import cached_json, remember_generation
+from api.http.headers import NO_STORE
 from api.pagination import PageRequest
 from api.settings import Settings
 
-NO_STORE = {"Cache-Control": "no-store"}
 PUBLIC_FILTER_DOC = (
     "公開中の記事だけを新しい順に返します。絞り込み: kind（case_study / news / event_info）, "
     "industry（業種 A〜T）, theme（テーマのスラッグ）, municipality（市町村名）。"

@@ -16,6 +16,11 @@ CONTENT_SECURITY_POLICY = (
 )
 HSTS = "max-age=31536000; includeSubDomains"
 
+# Responses no cache may keep (personal data, forms with their token, lists that change); the
+# pages that answer htmx with a fragment of themselves also vary on it.
+NO_STORE = {"Cache-Control": "no-store"}
+NO_STORE_HTMX = {**NO_STORE, "Vary": "HX-Request"}
+
 
 def security_headers(hsts: bool) -> BeforeMessageSendHookHandler:
     """The hook that adds the headers to every HTTP response start message."""

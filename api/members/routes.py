@@ -16,6 +16,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Stream
 
+from api.http.headers import NO_STORE
 from api.http.params import request_principal
 from api.members import service, transfer
 from api.members.schemas import (
@@ -34,7 +35,6 @@ from api.spreadsheets import CSV_TYPE, XLSX_TYPE
 
 # The import file's limit plus room for the multipart envelope; only the upload routes raise it.
 IMPORT_BODY_LIMIT = transfer.MAX_IMPORT_BYTES + 256 * 1024
-NO_STORE = {"Cache-Control": "no-store"}
 FILTER_DOC = (
     "絞り込み: q（団体名・フリガナ。ひらがな可）, status, industry（A〜T）, "
     "municipality（熊本県内の市町村名、または「県外」）, size_band, kind, fiscal_year（入会年度）"

@@ -9,10 +9,9 @@ from litestar.response import Redirect, Template
 from api.accounts import service
 from api.errors import ValidationFailed
 from api.http.auth import principal_of
+from api.http.headers import NO_STORE
 from web.forms import form_values
 from web.rendering import page
-
-NO_STORE = {"Cache-Control": "no-store"}
 
 
 @get("/account", opt={"action": "account.view"}, include_in_schema=False)

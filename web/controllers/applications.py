@@ -13,6 +13,7 @@ from litestar.response import Redirect, Stream, Template
 from api.applications import service
 from api.applications.routes import EVIDENCE_BODY_LIMIT, evidence_response, evidence_upload
 from api.errors import Conflict, NotFound, ValidationFailed
+from api.http.headers import NO_STORE
 from api.pagination import PageRequest
 from web.forms import form_values, organisation_labels, with_submission_key
 from web.rendering import page, signed_in_principal
@@ -22,7 +23,6 @@ SUBMIT = {"action": "application.submit"}
 VIEW = {"action": "applications.view"}
 SCREEN = {"action": "applications.screen"}
 # Pages with personal data: never cached, never kept in htmx's history.
-NO_STORE = {"Cache-Control": "no-store"}
 
 # The form's fields in the order they appear, for the error summary.
 APPLICATION_LABELS: dict[str, str] = {

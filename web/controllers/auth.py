@@ -9,12 +9,12 @@ from litestar.response import Redirect, Template
 from api.accounts import service
 from api.errors import DomainError, NotFound, TooManyAttempts, ValidationFailed
 from api.http.auth import SESSION_COOKIE, client_address, cookie_header, principal_of
+from api.http.headers import NO_STORE
 from api.permissions import Role
 from web.forms import form_values, safe_next
 from web.rendering import page
 
 LOGIN = {"action": "auth.login"}
-NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _landing(roles: frozenset[Role]) -> str:

@@ -12,6 +12,7 @@ from litestar.response import Redirect, Template
 from api.accounts import service as accounts
 from api.audit import service as audit
 from api.errors import ValidationFailed
+from api.http.headers import NO_STORE_HTMX
 from api.jobs import service as jobs
 from api.mail import service as mail
 from api.pagination import PageRequest
@@ -20,7 +21,6 @@ from web.forms import form_values
 from web.rendering import page, signed_in_principal, wants_fragment
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100000)]
-NO_STORE = {"Cache-Control": "no-store", "Vary": "HX-Request"}
 ACTIVE_CHOICES = {"true": True, "false": False}
 
 
@@ -41,7 +41,7 @@ async def users(
     result = await accounts.list_accounts(filters, PageRequest.of(page_number))
     template = "console/_users_table.html" if wants_fragment(request) else "console/users.html"
     params = {"q": filters.q, "role": role, "status": status}
-    return page(request, template, headers=NO_STORE, result=result, params=params)
+    return page(request, template, headers=NO_STORE_HTMX, result=result, params=params)
 
 
 @get("/console/users/new", opt={"action": "users.manage"}, include_in_schema=False)
@@ -75,7 +75,7 @@ async def _user_page(
     sessions = await accounts.count_sessions(account_id)
     context.setdefault("done", "")
     return page(
-        request, "console/user_edit.html", status_code=status_code, headers=NO_STORE,
+        request, "console/user_edit.html", status_code=status_code, headers=NO_STORE_HTMX,
         account=account, sessions=sessions, **context,
     )  # fmt: skip
 
@@ -142,7 +142,7 @@ async def audit_log(
         "date_to": date_to.isoformat() if date_to else "",
     }
     return page(
-        request, "console/audit.html", headers=NO_STORE, result=result, params=params,
+        request, "console/audit.html", headers=NO_STORE_HTMX, result=result, params=params,
         actions=await audit.distinct_actions(),
     )  # fmt: skip
 
@@ -168,7 +168,7 @@ async def outbox(request: Request, page_number: PageNumber = 1) -> Template:
     # Once real mail goes out, bodies hold live reset and invitation links: show only who got what.
     show_bodies = not request.app.state.settings.smtp_url
     return page(
-        request, "console/mail.html", headers=NO_STORE, result=result, params={},
+        request, "console/mail.html", headers=NO_STORE_HTMX, result=result, params={},
         show_bodies=show_bodies,
     )  # fmt: skip
 
@@ -178,7 +178,7 @@ async def _tokens_page(request: Request, status_code: int = 200, **context: obje
     context.setdefault("values", {})
     context.setdefault("selected_scopes", [])
     return page(
-        request, "console/tokens.html", status_code=status_code, headers=NO_STORE,
+        request, "console/tokens.html", status_code=status_code, headers=NO_STORE_HTMX,
         tokens=tokens, scopes=SCOPES, **context,
     )  # fmt: skip
 

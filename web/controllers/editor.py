@@ -22,6 +22,7 @@ from api.articles.accessibility import check_markdown
 from api.articles.rendering import render_body
 from api.dates import JST
 from api.errors import Conflict, PermissionDenied, ValidationFailed
+from api.http.headers import NO_STORE_HTMX
 from api.media import service as media
 from api.members.reference import INDUSTRY_LABELS, KUMAMOTO_MUNICIPALITIES
 from api.pagination import PageRequest
@@ -31,7 +32,6 @@ from web.rendering import page, signed_in_principal
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100000)]
 RevisionNumber = Annotated[int, QueryParameter(ge=1, le=2**31 - 1)]
-NO_STORE = {"Cache-Control": "no-store", "Vary": "HX-Request"}
 PER_PAGE = 20
 CHOICES_LIMIT = 100  # images and related case studies offered on the form (newest first)
 DIFF_CONTEXT = 2  # unchanged lines kept around each change in the body diff
@@ -319,7 +319,7 @@ async def article_form_page(
         context["preview"] = await preview_html(values.get("body_markdown", ""))
     done = str(request.query_params.get("done", ""))
     return page(
-        request, "editor/article_form.html", status_code=status_code, headers=NO_STORE,
+        request, "editor/article_form.html", status_code=status_code, headers=NO_STORE_HTMX,
         article=article, kind=kind, kind_label=service.KIND_LABELS[kind], values=values,
         lists=lists, labels=form_labels(kind), workflow_labels=WORKFLOW_LABELS,
         industries=list(INDUSTRY_LABELS.items()), municipalities=KUMAMOTO_MUNICIPALITIES,
@@ -364,7 +364,7 @@ async def articles(
     result = await service.list_articles(filters, PageRequest.of(page_number, PER_PAGE))
     params = {"kind": filters.kind, "state": filters.state, "q": filters.q}
     return page(
-        request, "editor/articles.html", headers=NO_STORE, result=result, params=params,
+        request, "editor/articles.html", headers=NO_STORE_HTMX, result=result, params=params,
         kinds=service.KIND_LABELS, states=service.STATE_LABELS,
     )  # fmt: skip
 
@@ -544,7 +544,7 @@ async def _revisions_page(
     article = await service.get_article(article_id)
     found = await service.list_revisions(article_id)
     return page(
-        request, "editor/revisions.html", status_code=status_code, headers=NO_STORE,
+        request, "editor/revisions.html", status_code=status_code, headers=NO_STORE_HTMX,
         article=article, revisions=found, can_restore=can_edit(signed_in_principal(request), article),
         **context,
     )  # fmt: skip
@@ -632,7 +632,7 @@ async def diff(
     ]
     rows = diff_rows(found.lines)
     return page(
-        request, "editor/diff.html", headers=NO_STORE, article=article, diff=found,
+        request, "editor/diff.html", headers=NO_STORE_HTMX, article=article, diff=found,
         changes=changes, rows=rows, body_changed=any(r.kind in ("added", "removed") for r in rows),
         can_restore=can_edit(signed_in_principal(request), article),
     )  # fmt: skip

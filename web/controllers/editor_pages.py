@@ -15,8 +15,8 @@ from litestar.response import Redirect, Template
 
 from api.articles import service
 from api.errors import Conflict, PermissionDenied, ValidationFailed
+from api.http.headers import NO_STORE_HTMX
 from web.controllers.editor import (
-    NO_STORE,
     FormReader,
     article_form_page,
     body_findings,
@@ -106,7 +106,7 @@ async def page_form_page(
     actor = signed_in_principal(request)
     editable = page_view is None or page_view.state != "published" or actor.can("articles.publish")
     return page(
-        request, "editor/page_form.html", status_code=status_code, headers=NO_STORE,
+        request, "editor/page_form.html", status_code=status_code, headers=NO_STORE_HTMX,
         page_view=page_view, values=values, labels=PAGE_LABELS, parents=parents, path=path,
         editable=editable,
         done_message=PAGE_NOTICES.get(str(request.query_params.get("done", ""))), **context,
@@ -116,7 +116,7 @@ async def page_form_page(
 @get("/console/pages", opt={"action": "articles.view_drafts"}, include_in_schema=False)
 async def pages(request: Request) -> Template:
     tree = await service.page_tree(published_only=False)
-    return page(request, "editor/pages.html", headers=NO_STORE, rows=_flatten(tree))
+    return page(request, "editor/pages.html", headers=NO_STORE_HTMX, rows=_flatten(tree))
 
 
 @get("/console/pages/new", opt={"action": "articles.edit"}, include_in_schema=False)
@@ -211,7 +211,7 @@ async def _themes_page(request: Request, status_code: int = 200, **context: Any)
     context.setdefault("theme_errors", {})
     context.setdefault("theme_values", {})
     return page(
-        request, "editor/themes.html", status_code=status_code, headers=NO_STORE,
+        request, "editor/themes.html", status_code=status_code, headers=NO_STORE_HTMX,
         themes=await service.list_themes(), labels=THEME_LABELS,
         done_message=THEME_NOTICES.get(str(request.query_params.get("done", ""))), **context,
     )  # fmt: skip
@@ -285,7 +285,7 @@ async def preview(request: Request) -> Template:
     values, lists = await form_values(request)
     html = await preview_html(values.get("body_markdown", ""))
     if wants_fragment(request):
-        return page(request, "editor/_preview.html", headers=NO_STORE, preview=html)
+        return page(request, "editor/_preview.html", headers=NO_STORE_HTMX, preview=html)
     return await _whole_form(request, values, lists, preview=html)
 
 
@@ -297,7 +297,7 @@ async def check(request: Request) -> Template:
         values.get("body_markdown", ""), lead, values.get("lead_image_alt", "")
     )
     if wants_fragment(request):
-        return page(request, "editor/_check.html", headers=NO_STORE, findings=findings)
+        return page(request, "editor/_check.html", headers=NO_STORE_HTMX, findings=findings)
     return await _whole_form(request, values, lists, findings=findings)
 
 

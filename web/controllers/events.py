@@ -21,6 +21,7 @@ from api.events import materials, service
 from api.events.reference import MODE_LABELS
 from api.events.service import CALENDAR_KIND_LABELS, EventFilter, EventView
 from api.http.auth import client_address, principal_of
+from api.http.headers import NO_STORE
 from api.http.params import PageNumber
 from api.pagination import PageRequest
 from api.text import new_submission_key
@@ -28,7 +29,6 @@ from web.controllers.media import stream_object
 from web.forms import form_values, with_submission_key
 from web.rendering import page, signed_in_principal
 
-NO_STORE = {"Cache-Control": "no-store"}
 VIEW = {"action": "events.view"}
 REGISTER = {"action": "events.register"}
 MEMBER = {"action": "events.register_member"}

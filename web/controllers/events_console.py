@@ -28,6 +28,7 @@ from api.events.reference import (
 from api.events.routes import store_material
 from api.events.service import EventView
 from api.events.validation import EventInput, local_input_value
+from api.http.headers import NO_STORE_HTMX
 from api.http.params import PageNumber
 from api.media import images
 from api.pagination import PageRequest
@@ -36,7 +37,6 @@ from web.downloads import download
 from web.forms import at_file_field, form_values
 from web.rendering import page, signed_in_principal, wants_fragment
 
-NO_STORE = {"Cache-Control": "no-store", "Vary": "HX-Request"}
 MANAGE = {"action": "events.manage"}
 PARTICIPANTS = {"action": "events.participants"}
 ATTENDANCE = {"action": "events.attendance"}
@@ -83,7 +83,7 @@ async def event_list(
         signed_in_principal(request), chosen, PageRequest.of(page_number, 20)
     )
     return page(
-        request, "events/console_list.html", headers=NO_STORE, result=result, state=chosen,
+        request, "events/console_list.html", headers=NO_STORE_HTMX, result=result, state=chosen,
         states=STATE_LABELS, params={"state": chosen} if chosen else {}, now=clock.now(),
     )  # fmt: skip
 
@@ -132,7 +132,7 @@ def _form_page(
     errors: dict[str, str] | None = None,
 ) -> Template:
     return page(
-        request, "events/console_form.html", status_code=status_code, headers=NO_STORE,
+        request, "events/console_form.html", status_code=status_code, headers=NO_STORE_HTMX,
         values=values, event=event, errors=errors or {}, labels=EVENT_LABELS,
         kinds=list(KIND_LABELS.items()), audiences=list(AUDIENCE_LABELS.items()),
     )  # fmt: skip
@@ -192,7 +192,7 @@ async def _overview(
 ) -> Template:
     view = await service.get_event_for_staff(signed_in_principal(request), event_id)
     return page(
-        request, "events/console_event.html", status_code=status_code, headers=NO_STORE,
+        request, "events/console_event.html", status_code=status_code, headers=NO_STORE_HTMX,
         event=view, message=DONE.get(done, ""), errors=errors or {}, values=values or {},
         now=clock.now(), materials=await materials.materials_of(event_id),
         max_materials=materials.MAX_MATERIALS, max_megabytes=images.MAX_UPLOAD_BYTES // (1024 * 1024),
@@ -283,7 +283,7 @@ async def participants(
     )
     params = {k: v for k, v in (("q", q[:60]), ("status", chosen)) if v}
     return page(
-        request, "events/console_participants.html", headers=NO_STORE, event=view, result=result,
+        request, "events/console_participants.html", headers=NO_STORE_HTMX, event=view, result=result,
         q=q[:60], status=chosen, statuses=REGISTRATION_STATUS_LABELS, params=params,
     )  # fmt: skip
 
@@ -334,14 +334,14 @@ async def check_in_page(
     template = (
         "events/_check_in_results.html" if wants_fragment(request) else "events/check_in.html"
     )
-    return page(request, template, headers=NO_STORE, **context)
+    return page(request, template, headers=NO_STORE_HTMX, **context)
 
 
 @get(f"{CONSOLE}/{{event_id:int}}/check-in/counts", opt=MANAGE, include_in_schema=False)
 async def check_in_counts(request: Request, event_id: FromPath[int]) -> Template:
     """The counts alone, polled by the check-in page: taps on other tablets show here too."""
     view = await service.get_event_for_staff(signed_in_principal(request), event_id)
-    return page(request, "events/_check_in_counts.html", headers=NO_STORE, event=view)
+    return page(request, "events/_check_in_counts.html", headers=NO_STORE_HTMX, event=view)
 
 
 @post(
@@ -359,7 +359,7 @@ async def check_in(
     q = values.get("q", "")
     if wants_fragment(request):
         context = await _check_in_context(request, event_id, q)
-        return page(request, "events/_check_in_results.html", headers=NO_STORE, **context)
+        return page(request, "events/_check_in_results.html", headers=NO_STORE_HTMX, **context)
     suffix = f"?{urlencode({'q': q})}" if q else ""
     return Redirect(f"{CONSOLE}/{event_id}/check-in{suffix}", status_code=303)
 
@@ -371,7 +371,7 @@ async def check_in(
 async def mail_form(request: Request, event_id: FromPath[int]) -> Template:
     view = await service.get_event_for_staff(signed_in_principal(request), event_id)
     return page(
-        request, "events/console_mail.html", headers=NO_STORE, event=view, preview=None,
+        request, "events/console_mail.html", headers=NO_STORE_HTMX, event=view, preview=None,
         values={"recipients": "registered", "subject": f"【ご案内】{view.title}"},
         recipients=list(service.RECIPIENTS.items()), labels=MAIL_LABELS,
     )  # fmt: skip
@@ -395,12 +395,12 @@ async def mail_preview_or_send(
     except ValidationFailed as exc:
         view = await service.get_event_for_staff(principal, event_id)
         return page(
-            request, "events/console_mail.html", status_code=422, headers=NO_STORE, event=view,
+            request, "events/console_mail.html", status_code=422, headers=NO_STORE_HTMX, event=view,
             preview=None, values=values, errors=exc.errors,
             recipients=list(service.RECIPIENTS.items()), labels=MAIL_LABELS,
         )  # fmt: skip
     return page(
-        request, "events/console_mail.html", headers=NO_STORE, event=preview.event,
+        request, "events/console_mail.html", headers=NO_STORE_HTMX, event=preview.event,
         preview=preview, values=values, recipients=list(service.RECIPIENTS.items()),
         labels=MAIL_LABELS,
     )  # fmt: skip
@@ -427,7 +427,7 @@ async def attendance_report(request: Request, year: FromQuery[str] = "") -> Temp
     chosen = _year(year)
     rows = await service.attendance(signed_in_principal(request), chosen)
     return page(
-        request, "events/attendance.html", headers=NO_STORE, rows=rows, year=chosen,
+        request, "events/attendance.html", headers=NO_STORE_HTMX, rows=rows, year=chosen,
         year_options=_year_options(chosen), label=format_fiscal_year(chosen),
         totals=[sum(getattr(r, name) for r in rows) for name in (
             "registered", "attended", "members_registered", "members_attended",

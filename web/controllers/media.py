@@ -14,6 +14,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Stream, Template
 
 from api.errors import NotFound, ValidationFailed
+from api.http.headers import NO_STORE
 from api.media import images, service
 from api.media import routes as media_api
 from api.pagination import PageRequest
@@ -22,7 +23,6 @@ from web.forms import form_values
 from web.rendering import page, signed_in_principal
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100000)]
-NO_STORE = {"Cache-Control": "no-store"}
 PER_PAGE = 24
 # A stored object never changes under its key; an edit of the text does not touch the bytes.
 RENDITION_CACHE = "public, max-age=31536000"

@@ -20,6 +20,7 @@ from litestar.response import Redirect, Stream, Template
 from api import clock
 from api.dates import format_fiscal_year
 from api.errors import ValidationFailed
+from api.http.headers import NO_STORE_HTMX
 from api.members import routes as member_api
 from api.members import service, transfer
 from api.members.reference import INDUSTRY_LABELS
@@ -30,7 +31,6 @@ from web.forms import form_values, organisation_labels
 from web.rendering import page, signed_in_principal, wants_fragment
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100000)]
-NO_STORE = {"Cache-Control": "no-store", "Vary": "HX-Request"}
 IMPORT_KEY = re.compile(r"^imports/[0-9a-f]{32}\.(csv|xlsx)$")
 STATUS_FORMS = ("suspend", "withdraw", "reactivate")
 CONTACT_HEADINGS = tuple(
@@ -78,7 +78,7 @@ async def members(
     template = "console/_members_table.html" if fragment else "console/members.html"
     years = [] if fragment else await service.joined_fiscal_years()
     return page(
-        request, template, headers=NO_STORE, result=result, params=filters.params(),
+        request, template, headers=NO_STORE_HTMX, result=result, params=filters.params(),
         industry_options=[(code, f"{code} {label}") for code, label in INDUSTRY_LABELS.items()],
         fiscal_year_options=[(str(y), f"{y}年度（{format_fiscal_year(y)}）") for y in years],
     )  # fmt: skip
@@ -129,7 +129,7 @@ async def _detail_page(
     context.setdefault("done", "")
     context.setdefault("values", {})
     return page(
-        request, "console/member_detail.html", status_code=status_code, headers=NO_STORE,
+        request, "console/member_detail.html", status_code=status_code, headers=NO_STORE_HTMX,
         organisation=organisation, accounts=accounts, with_contacts=with_contacts,
         status_labels=STATUS_LABELS,
         today=service.today().isoformat(), **context,
@@ -197,7 +197,7 @@ async def _edit_page(
     organisation = await service.get_organisation(organisation_id, with_contacts=True)
     context.setdefault("values", service.organisation_form_values(organisation))
     return page(
-        request, "console/member_edit.html", status_code=status_code, headers=NO_STORE,
+        request, "console/member_edit.html", status_code=status_code, headers=NO_STORE_HTMX,
         organisation=organisation, contact_headings=CONTACT_HEADINGS,
         labels=organisation_labels(*CONTACT_HEADINGS), **context,
     )  # fmt: skip
@@ -234,7 +234,7 @@ def _import_page(request: Request, status_code: int = 200, **context: object) ->
     context.setdefault("key", "")
     context.setdefault("file_name", "")
     return page(
-        request, "console/members_import.html", status_code=status_code, headers=NO_STORE,
+        request, "console/members_import.html", status_code=status_code, headers=NO_STORE_HTMX,
         columns=transfer.ORGANISATION_COLUMNS, contact_columns=transfer.CONTACT_COLUMNS,
         max_megabytes=transfer.MAX_IMPORT_BYTES // (1024 * 1024), **context,
     )  # fmt: skip

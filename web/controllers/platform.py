@@ -13,6 +13,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from api.errors import ValidationFailed
+from api.http.headers import NO_STORE_HTMX
 from api.members import colleagues, directory
 from api.members.validation import MAX_CONTACTS
 from api.pagination import PageRequest
@@ -20,7 +21,6 @@ from web.forms import form_values
 from web.rendering import page, signed_in_principal, wants_fragment
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100000)]
-NO_STORE = {"Cache-Control": "no-store", "Vary": "HX-Request"}
 COLLEAGUES_PER_PAGE = 50
 ACTIVE_CHOICES = {"true": True, "false": False}
 USERS_PATH = "/platform/organisation/users"
@@ -39,7 +39,7 @@ async def home(request: Request, done: FromQuery[str] = "") -> Template:
 async def organisation_profile(request: Request, done: FromQuery[str] = "") -> Template:
     organisation = await colleagues.own_organisation(signed_in_principal(request))
     return page(
-        request, "platform/organisation.html", headers=NO_STORE,
+        request, "platform/organisation.html", headers=NO_STORE_HTMX,
         organisation=organisation, done=done,
     )  # fmt: skip
 
@@ -64,7 +64,7 @@ async def _edit_page(
         shown[name] = getattr(organisation, name)
     return page(
         request, "platform/organisation_edit.html", status_code=422 if errors else 200,
-        headers=NO_STORE, organisation=organisation, values=shown, errors=errors or {},
+        headers=NO_STORE_HTMX, organisation=organisation, values=shown, errors=errors or {},
         contact_slots=_contact_slots(shown),
     )  # fmt: skip
 
@@ -100,7 +100,7 @@ async def _users_page(
     context.setdefault("done", "")
     context.setdefault("values", {})
     return page(
-        request, "platform/users.html", status_code=status_code, headers=NO_STORE,
+        request, "platform/users.html", status_code=status_code, headers=NO_STORE_HTMX,
         result=result, state_of=colleagues.colleague_state, role_of=colleagues.member_role_of,
         params={}, **context,
     )  # fmt: skip

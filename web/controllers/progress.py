@@ -14,6 +14,7 @@ from litestar.response import Redirect, Template
 from api import periods
 from api.dates import fiscal_year, today
 from api.errors import Conflict, ValidationFailed
+from api.http.headers import NO_STORE
 from api.http.params import PageNumber
 from api.pagination import PageRequest
 from api.progress import issues, minutes, schedule
@@ -22,7 +23,6 @@ from web.rendering import page, signed_in_principal
 
 VIEW = {"action": "progress.view"}
 MANAGE = {"action": "progress.manage"}
-NO_STORE = {"Cache-Control": "no-store"}
 CONFIRM = "削除する場合は、確認のチェックを入れてください。"
 DONE = {
     "created": "追加しました。",

@@ -17,6 +17,7 @@ from api import clock
 from api.dates import fiscal_year, format_date, format_fiscal_year
 from api.errors import NotFound, ValidationFailed
 from api.events import service as events
+from api.http.headers import NO_STORE
 from api.http.params import PageNumber
 from api.http.ranges import RangeNotSatisfiable, requested_range
 from api.media import images
@@ -29,7 +30,6 @@ from web.forms import at_file_field, form_values
 from web.rendering import page, signed_in_principal
 
 VIEW = {"action": "recordings.view"}
-NO_STORE = {"Cache-Control": "no-store"}
 PRESIGNED_SECONDS = 300  # a member's link to the video works for five minutes
 
 

@@ -25,6 +25,7 @@ from api.analytics import platform_use
 from api.analytics import service as page_views
 from api.dates import format_fiscal_year
 from api.errors import ValidationFailed
+from api.http.headers import NO_STORE
 from api.periods import Breakdown, Bucket
 from api.reports import kpis, monthly, service
 from api.searching import analytics
@@ -88,8 +89,6 @@ async def member_report_xlsx(request: Request, year: FromQuery[str] = "") -> Res
 
 
 # --- reports per month or fiscal year (search analytics, page views) -------------------------
-
-NO_STORE = {"Cache-Control": "no-store"}
 
 
 @dataclass(frozen=True, slots=True)

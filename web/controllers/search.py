@@ -19,6 +19,7 @@ from litestar.response import Redirect, Template
 from api.articles import service as articles
 from api.errors import NotFound, Unavailable
 from api.http.auth import principal_of
+from api.http.headers import NO_STORE_HTMX
 from api.http.params import PageNumber
 from api.members.reference import INDUSTRY_LABELS, KUMAMOTO_MUNICIPALITIES
 from api.searching import log as search_log
@@ -32,7 +33,6 @@ from web.rendering import page, signed_in_principal, wants_fragment
 
 PUBLIC = {"action": "public.view"}  # never from the page cache: every search is logged
 MEMBERS = {"action": "solutions.view"}
-NO_STORE = {"Cache-Control": "no-store", "Vary": "HX-Request"}
 CASE_STUDY_PATH = "/search"
 SOLUTION_PATH = "/platform/solutions/search"
 CASE_STUDY_SORTS = [("relevance", "関連度の高い順"), ("newest", "新しい順")]
@@ -71,7 +71,7 @@ def _render(
 ) -> Template:  # fmt: skip
     template = "search/_results.html" if wants_fragment(request) else "search/page.html"
     return page(
-        request, template, headers=NO_STORE, kind=kind, result=result, q=q[:100], sort=sort,
+        request, template, headers=NO_STORE_HTMX, kind=kind, result=result, q=q[:100], sort=sort,
         facets=_facets(result, labels, chosen), chosen=chosen, unavailable=unavailable,
         params={"q": q[:100], "sort": sort, **chosen}, industry_labels=INDUSTRY_LABELS,
         **context,

@@ -12,12 +12,12 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from api.errors import Unavailable, ValidationFailed
+from api.http.headers import NO_STORE
 from api.searching import synonyms
 from web.forms import form_values
 from web.rendering import page, signed_in_principal
 
 SYNONYMS = {"action": "search.synonyms"}
-NO_STORE = {"Cache-Control": "no-store"}
 LIST_PATH = "/console/search/synonyms"
 PREVIEW_UNAVAILABLE = "検索が一時的に使えないため、プレビューを表示できません。"
 

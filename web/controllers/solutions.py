@@ -17,6 +17,7 @@ from litestar.response import Redirect, Stream, Template
 from api.articles.markdown import render_markdown
 from api.articles.service import published_case_studies
 from api.errors import Conflict, NotFound, TooManyAttempts, ValidationFailed
+from api.http.headers import NO_STORE_HTMX
 from api.http.params import PageNumber
 from api.media import images
 from api.members.reference import INDUSTRY_LABELS, KUMAMOTO_MUNICIPALITIES, SIZE_LABELS
@@ -30,7 +31,6 @@ from web.controllers.media import stream_object
 from web.forms import at_file_field, form_values
 from web.rendering import page, signed_in_principal, wants_fragment
 
-NO_STORE = {"Cache-Control": "no-store", "Vary": "HX-Request"}
 DIRECTORY = "/platform/solutions"
 OWN = "/platform/organisation/solutions"
 INBOX = "/platform/inquiries"
@@ -122,7 +122,7 @@ async def _detail_page(
     solution = await service.get_solution(principal, solution_id, count_view=count_view)
     context.setdefault("done", "")
     return page(
-        request, "solutions/detail.html", status_code=status_code, headers=NO_STORE,
+        request, "solutions/detail.html", status_code=status_code, headers=NO_STORE_HTMX,
         solution=solution, description_html=render_markdown(solution.description),
         own=solution.organisation_id == principal.organisation_id,
         moderator=service.is_secretariat(principal), **context,
@@ -153,7 +153,12 @@ async def bookmarks(
 ) -> Template:
     result = await service.list_bookmarks(signed_in_principal(request), PageRequest.of(page_number))
     return page(
-        request, "solutions/bookmarks.html", headers=NO_STORE, result=result, params={}, done=done
+        request,
+        "solutions/bookmarks.html",
+        headers=NO_STORE_HTMX,
+        result=result,
+        params={},
+        done=done,
     )
 
 
@@ -166,7 +171,7 @@ async def _contact_page(
 ) -> Template:  # fmt: skip
     solution = await service.get_solution(signed_in_principal(request), solution_id)
     return page(
-        request, "solutions/contact.html", status_code=status_code, headers=NO_STORE,
+        request, "solutions/contact.html", status_code=status_code, headers=NO_STORE_HTMX,
         solution=solution, values=values or {}, errors=errors or {},
         max_subject=inquiries.MAX_SUBJECT, max_body=inquiries.MAX_BODY,
     )  # fmt: skip
@@ -211,7 +216,7 @@ async def own_list(
     principal = signed_in_principal(request)
     result = await service.list_own_solutions(principal, PageRequest.of(page_number))
     return page(
-        request, "solutions/own.html", headers=NO_STORE, result=result, params={}, done=done,
+        request, "solutions/own.html", headers=NO_STORE_HTMX, result=result, params={}, done=done,
         unread=await inquiries.unread_count(principal),
     )  # fmt: skip
 
@@ -221,7 +226,7 @@ async def _form_page(
     solution: service.SolutionView | None = None,
 ) -> Template:  # fmt: skip
     return page(
-        request, "solutions/form.html", status_code=422 if errors else 200, headers=NO_STORE,
+        request, "solutions/form.html", status_code=422 if errors else 200, headers=NO_STORE_HTMX,
         values=values, errors=errors or {}, solution=solution, labels=FORM_LABELS,
         category_choices=await _category_choices(solution),
         case_study_choices=[
@@ -285,7 +290,7 @@ async def visibility(request: Request, solution_id: FromPath[int]) -> Response:
 )
 async def delete_confirm(request: Request, solution_id: FromPath[int]) -> Template:
     solution = await service.get_own_solution(signed_in_principal(request), solution_id)
-    return page(request, "solutions/delete.html", headers=NO_STORE, solution=solution)
+    return page(request, "solutions/delete.html", headers=NO_STORE_HTMX, solution=solution)
 
 
 @post(
@@ -303,20 +308,20 @@ async def delete(request: Request, solution_id: FromPath[int]) -> Response:
 async def statistics(request: Request) -> Template:
     found = await service.provider_statistics(signed_in_principal(request))
     months = found[0].months if found else []
-    return page(request, "solutions/statistics.html", headers=NO_STORE, stats=found,
+    return page(request, "solutions/statistics.html", headers=NO_STORE_HTMX, stats=found,
                 months=[m.month for m in months])  # fmt: skip
 
 
 @get(INBOX, opt={"action": "solutions.manage"}, include_in_schema=False)
 async def inbox(request: Request, page_number: PageNumber = 1) -> Template:
     result = await inquiries.list_inbox(signed_in_principal(request), PageRequest.of(page_number))
-    return page(request, "solutions/inbox.html", headers=NO_STORE, result=result, params={})
+    return page(request, "solutions/inbox.html", headers=NO_STORE_HTMX, result=result, params={})
 
 
 @get(f"{INBOX}/{{inquiry_id:int}}", opt={"action": "solutions.manage"}, include_in_schema=False)
 async def inquiry(request: Request, inquiry_id: FromPath[int]) -> Template:
     found = await inquiries.read_inquiry(signed_in_principal(request), inquiry_id)
-    return page(request, "solutions/inquiry.html", headers=NO_STORE, inquiry=found)
+    return page(request, "solutions/inquiry.html", headers=NO_STORE_HTMX, inquiry=found)
 
 
 # --- images and brochures ------------------------------------------------------------------------
@@ -337,7 +342,7 @@ async def _files_page(
     context.setdefault("values", {})
     context.setdefault("failed_id", None)
     return page(
-        request, "solutions/files.html", status_code=status_code, headers=NO_STORE,
+        request, "solutions/files.html", status_code=status_code, headers=NO_STORE_HTMX,
         solution=solution, max_images=files.MAX_IMAGES, max_brochures=files.MAX_BROCHURES,
         max_megabytes=images.MAX_UPLOAD_BYTES // (1024 * 1024),
         done_message=FILE_NOTICES.get(str(request.query_params.get("done", ""))), **context,
@@ -462,7 +467,7 @@ async def _console_page(
     result = await lister(principal, PageRequest.of(page_number))
     context.setdefault("done", "")
     return page(
-        request, "solutions/console.html", status_code=status_code, headers=NO_STORE,
+        request, "solutions/console.html", status_code=status_code, headers=NO_STORE_HTMX,
         result=result, view=view, views=CONSOLE_VIEWS, params={"view": view}, **context,
     )  # fmt: skip
 
@@ -519,7 +524,7 @@ async def _categories_page(request: Request, status_code: int = 200, **context: 
     context.setdefault("values", {})
     context.setdefault("failed_id", None)
     return page(
-        request, "solutions/categories.html", status_code=status_code, headers=NO_STORE,
+        request, "solutions/categories.html", status_code=status_code, headers=NO_STORE_HTMX,
         categories=await taxonomy.list_categories(include_retired=True, with_counts=True),
         **context,
     )  # fmt: skip
