@@ -108,6 +108,13 @@ class Where:
         self.values.extend(values)
         return self
 
+    def add_any(self, *alternatives: tuple[Any, ...]) -> Where:
+        """One condition met by any of the alternatives, each a condition and its values."""
+        return self.add(
+            " OR ".join(f"({condition})" for condition, *_ in alternatives),
+            *(value for _, *values in alternatives for value in values),
+        )
+
     @property
     def sql(self) -> str:
         return " AND ".join(self.conditions) or "1 = 1"

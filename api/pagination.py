@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -70,10 +71,18 @@ async def fetch_page(
         .limit(page.per_page)
         .offset(page.offset)
     )
+    return await _with_total(rows, page, lambda: count)
+
+
+async def _with_total(
+    rows: list[dict[str, Any]], page: PageRequest, recount: Callable[[], Awaitable[int]]
+) -> tuple[list[dict[str, Any]], int]:
+    """The rows without the total they carried, and that total (recounted for a page past
+    the end, which has no rows to carry it)."""
     if rows:
         total = int(rows[0][_TOTAL])
     else:
-        total = 0 if page.offset == 0 else await count
+        total = 0 if page.offset == 0 else await recount()
     for row in rows:
         del row[_TOTAL]
     return rows, total
@@ -91,16 +100,12 @@ async def fetch_raw_page(
         f"FROM {source} WHERE {condition} ORDER BY {order_by} LIMIT {{}} OFFSET {{}}",
         *where.values, *where.values, page.per_page, page.offset,
     )  # fmt: skip
-    if rows:
-        total = int(rows[0][_TOTAL])
-    elif page.offset == 0:
-        total = 0
-    else:
+
+    async def recount() -> int:
         counted = await table.raw(
             f"SELECT count(*) AS n FROM {source} WHERE {condition}",  # noqa: S608
             *where.values,
         )
-        total = int(counted[0]["n"])
-    for row in rows:
-        del row[_TOTAL]
-    return rows, total
+        return int(counted[0]["n"])
+
+    return await _with_total(rows, page, recount)

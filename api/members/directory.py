@@ -111,9 +111,10 @@ async def list_directory(
     where = _listed()
     if filters.q:
         # The reading is stored in katakana; a reading typed in hiragana finds it too.
-        name, text = contains_sql("name", filters.q)
-        kana, reading = contains_sql("name_kana", normalize_kana(filters.q))
-        where.add(f"{name} OR {kana}", text, reading)
+        where.add_any(
+            contains_sql("name", filters.q),
+            contains_sql("name_kana", normalize_kana(filters.q)),
+        )
     if filters.industry:
         where.add("industry = {}", filters.industry)
     if filters.size:

@@ -340,16 +340,16 @@ check_directory_access = check_access
 
 # Whether a solution shows in the directory: its organisation is active and nobody hid it.
 LISTED = (
-    "(solution.provider_hidden = {} AND solution.moderated = {} AND solution.organisation IN "
-    "(SELECT id FROM organisation WHERE status = {}))"
+    "solution.provider_hidden = {} AND solution.moderated = {} AND solution.organisation IN "
+    "(SELECT id FROM organisation WHERE status = {})",
+    False,
+    False,
+    MembershipStatus.ACTIVE.value,
 )
 
 
-_LISTED_VALUES = (False, False, MembershipStatus.ACTIVE.value)
-
-
 def listed() -> Where:
-    return Where().add(LISTED, *_LISTED_VALUES)
+    return Where().add(*LISTED)
 
 
 NEWEST_CHANGE = "solution.updated_at DESC, solution.id DESC"
@@ -587,18 +587,18 @@ _TAGGED = "solution.id IN (SELECT solution FROM solution_tag WHERE facet = {} AN
 def _filtered(filters: SolutionFilter) -> Where:
     where = listed()
     if filters.q:
-        title, pattern = contains_sql("solution.title", filters.q)
-        summary, _ = contains_sql("solution.summary", filters.q)
-        where.add(f"{title} OR {summary}", pattern, pattern)
+        where.add_any(
+            contains_sql("solution.title", filters.q), contains_sql("solution.summary", filters.q)
+        )
     if filters.category:
         where.add(_TAGGED, FACET_CATEGORY, filters.category)
     if filters.industry:
         where.add(_TAGGED, FACET_INDUSTRY, filters.industry)
     if filters.municipality:
-        where.add(
-            f"solution.all_kumamoto = {{}} OR {_TAGGED}",
-            True, FACET_MUNICIPALITY, filters.municipality,
-        )  # fmt: skip
+        where.add_any(
+            ("solution.all_kumamoto = {}", True),
+            (_TAGGED, FACET_MUNICIPALITY, filters.municipality),
+        )
     if filters.size:
         where.add(_TAGGED, FACET_SIZE, filters.size)
     if filters.delivery:
@@ -629,11 +629,8 @@ async def get_solution(
     if is_secretariat(principal):
         row = await _row(solution_id)
     else:
-        own = Where().add(
-            f"{LISTED} OR solution.organisation = {{}}",
-            *_LISTED_VALUES, principal.organisation_id,
-        )  # fmt: skip
-        row = await _row(solution_id, own)
+        own = ("solution.organisation = {}", principal.organisation_id)
+        row = await _row(solution_id, Where().add_any(LISTED, own))
     view = (await _views([row], principal))[0]
     if count_view and principal.organisation_id not in (None, view.organisation_id):
         await _count(solution_id, views=1)

@@ -13,7 +13,7 @@ import time
 from typing import Any
 from urllib.parse import urlparse
 
-from tests.browser.conftest import STAFF, PageAudit, axe_violations, describe_violations, login
+from tests.browser.conftest import STAFF, PageAudit, login
 from tests.browser.test_keyboard import (
     assert_focus_visible,
     focused,
@@ -22,7 +22,7 @@ from tests.browser.test_keyboard import (
     tab_to,
     wait_for_focus,
 )
-from tests.browser.test_reflow import OVERFLOW, WIDTH, scroll_width
+from tests.browser.test_reflow import WIDTH, reflow_problems
 
 EDITOR = ("editor@example.jp", "demo-editor-2026")  # api/demo.py DEMO_ACCOUNTS
 RUN = str(int(time.time() * 1000))[-9:]
@@ -177,10 +177,5 @@ def test_editor_pages_reflow_at_320px(new_context: Any) -> None:
     problems = []
     for path in paths:
         page.goto(path)
-        width = scroll_width(page)
-        if width > WIDTH:
-            problems.append(f"{path}: scrollWidth {width} > {WIDTH}: {page.evaluate(OVERFLOW)}")
-        report = describe_violations(f"{path} at {WIDTH}px", axe_violations(page))
-        if report:
-            problems.append(report)
+        problems += reflow_problems(page, path)
     assert not problems, "\n".join(problems)

@@ -77,3 +77,9 @@ async def test_a_written_out_filter_matches_typed_text_literally() -> None:
         Organisation, "organisation", "id", where, "id DESC", PageRequest.of(1, 5)
     )
     assert ([row["id"] for row in rows], total) == ([ids[2], ids[1]], 2)
+    # Alternatives are ORed among themselves and ANDed with the rest, values in order.
+    where = Where().add("id <> {}", ids[4]).add_any(("id = {}", ids[0]), ("id >= {}", ids[3]))
+    rows, total = await fetch_raw_page(
+        Organisation, "organisation", "id", where, "id", PageRequest.of(1, 5)
+    )
+    assert ([row["id"] for row in rows], total) == ([ids[0], ids[3]], 2)
