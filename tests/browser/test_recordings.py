@@ -86,10 +86,17 @@ def test_the_upload_page_with_its_progress_and_an_error(page: Any, audit: PageAu
     page.locator("#field-video").set_input_files(
         {"name": "slides.mp4", "mimeType": "video/mp4", "buffer": not_a_video}
     )
+    parts_sent: list[str] = []
+    page.on(
+        "request",
+        lambda r: parts_sent.append(r.url.rsplit("/", 1)[1]) if "/upload/parts/" in r.url else None,
+    )
     page.get_by_role("button", name="アップロードする").click()
     error = page.locator("#upload-error")
     error.wait_for(state="visible")
     assert "動画ではありません" in error.inner_text()
+    # Part 1 (checked by its content) went alone: no later part raced it to an "aborted" answer.
+    assert parts_sent == ["1"]
     audit.check(page, "/console/recordings/new (error)")
     page.locator("#field-video").set_input_files(
         {"name": "seminar.mp4", "mimeType": "video/mp4", "buffer": video(PART_SIZE + 100)}

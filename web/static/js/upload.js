@@ -105,11 +105,7 @@
       showProgress(sent, file.size);
     }
 
-    function nextPart() {
-      if (failed || missing.length === 0) {
-        return Promise.resolve();
-      }
-      var number = missing.shift();
+    function send(number) {
       return sendPart(id, progress.part_size, file, number, 1, function (loaded) {
         loading[number] = loaded;
         report();
@@ -117,18 +113,29 @@
         delete loading[number];
         stored += size;
         report();
-        return nextPart();
       }, function (failure) {
         failed = true;  // the other sender stops after its part; the next try resumes
         throw failure;
       });
     }
 
-    var senders = [];
-    for (var i = 0; i < PARTS_IN_FLIGHT; i += 1) {
-      senders.push(nextPart());
+    function nextPart() {
+      if (failed || missing.length === 0) {
+        return Promise.resolve();
+      }
+      return send(missing.shift()).then(nextPart);
     }
-    return Promise.all(senders).then(function () {
+
+    // The server checks part 1 by its content: it goes alone, so that a file that is not a video
+    // is refused with its reason, not answered "aborted" for a part already on its way.
+    var head = missing[0] === 1 ? send(missing.shift()) : Promise.resolve();
+    return head.then(function () {
+      var senders = [];
+      for (var i = 0; i < PARTS_IN_FLIGHT; i += 1) {
+        senders.push(nextPart());
+      }
+      return Promise.all(senders);
+    }).then(function () {
       return request("POST", "/api/v1/recordings/" + id + "/upload/completion", null, null, null);
     });
   }
