@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from piccolo.engine.base import Engine
 from piccolo.table import Table
 
 from api.accounts import service as accounts
@@ -29,6 +30,8 @@ from api.db import (
 from api.permissions import Role
 from api.piccolo_app import TABLES
 from api.settings import Argon2Parameters, Settings
+from search import open_search
+from storage import open_store
 from tests.dbutil import create_database, drop_database, using_postgres
 from web.app import create_app
 
@@ -54,20 +57,34 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     drop_database(url)
 
 
+@pytest.fixture(scope="session")
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Every test's data directory and SQLite copy, at the same paths (emptied per test): two
+    tests' settings are then equal, and so can be their app (see `app`)."""
+    return tmp_path_factory.mktemp("workspace")
+
+
 @pytest.fixture
-def database_url(template_database: str, tmp_path: Path) -> str:
+def database_url(template_database: str, workspace: Path) -> str:
     if using_postgres():
         return template_database
-    copy = tmp_path / "test.sqlite3"
+    copy = workspace / "test.sqlite3"
+    # A fresh file (a new inode), never the last test's rewritten under a connection that is
+    # still open; its WAL and shared-memory files go with it.
+    for name in ("test.sqlite3", "test.sqlite3-wal", "test.sqlite3-shm"):
+        (workspace / name).unlink(missing_ok=True)
     shutil.copyfile(sqlite_path(template_database), copy)
     return f"sqlite:///{copy}"
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
+def settings(database_url: str, workspace: Path) -> Settings:
+    data_dir = workspace / "data"
+    shutil.rmtree(data_dir, ignore_errors=True)
+    data_dir.mkdir()
     return replace(
         Settings(),
-        data_dir=tmp_path,
+        data_dir=data_dir,
         database_url=database_url,
         demo_content=False,
         run_worker_in_process=False,
@@ -133,9 +150,32 @@ async def empty_postgres_tables() -> None:
     await current_engine().run_ddl(_EMPTY_TABLES)
 
 
+# Apps built in this session, by their settings, with their engines: building one registers
+# some 860 route handlers (half a second, most of a short HTTP test), and most tests' settings
+# are equal.
+_APPS: dict[Settings, tuple[Litestar, Engine]] = {}
+
+
 @pytest.fixture
-def app(settings: Settings, db: None) -> Litestar:
-    return create_app(settings, migrate_on_start=False)
+async def app(settings: Settings, db: None) -> AsyncIterator[Litestar]:
+    """The app for these settings, as new: its page cache empty, its file store and search
+    backend opened on this test's data directory, its engine bound (the test client runs the
+    app in a thread of its own: PostgreSQL connections cannot be shared with the test's loop)."""
+    built = _APPS.get(settings)
+    if built is None:
+        app = create_app(settings, migrate_on_start=False)
+        built = _APPS[settings] = (app, current_engine())
+    else:
+        app, engine = built
+        bind_engine(engine)
+        app.state.store = open_store(settings.storage_url, settings.data_dir)
+        app.state.search = open_search(
+            settings.search_url, settings.data_dir, settings.search_api_key
+        )
+    app.state.page_cache.reset()
+    yield app
+    await app.state.search.close()
+    await close_pool(built[1])  # the next test's database replaces this one's file
 
 
 @pytest.fixture

@@ -103,6 +103,7 @@ class PageCache:
         # the event ends): no entry is served longer than this, whatever the generation.
         self.max_age_seconds = max_age_seconds
         self.generations = generations or GenerationReader()
+        self._generation_max_age = self.generations.max_age
         self._entries: OrderedDict[tuple[bytes, ...], CachedPage] = OrderedDict()
         self._bytes = 0
         self.hits = 0
@@ -139,9 +140,13 @@ class PageCache:
             oldest = next(iter(self._entries))
             self._remove(oldest)
 
-    def clear(self) -> None:
+    def reset(self) -> None:
+        """Empty, with its counters at zero and the generation read again (a database
+        replaced under a running app: the tests' shared apps)."""
         self._entries.clear()
         self._bytes = 0
+        self.hits = self.misses = 0
+        self.generations = GenerationReader(self._generation_max_age)
 
     def _remove(self, key: tuple[bytes, ...]) -> None:
         entry = self._entries.pop(key, None)

@@ -263,9 +263,9 @@ async def test_errors_are_not_cached(app: Litestar, client: AsyncTestClient, wor
 
 
 async def test_a_page_too_big_to_keep_still_goes_out_whole(
-    app: Litestar, client: AsyncTestClient, world: World
+    app: Litestar, client: AsyncTestClient, world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cache_of(app).max_entry_bytes = 1000
+    monkeypatch.setattr(cache_of(app), "max_entry_bytes", 1000)
     first = await client.get("/")
     second = await client.get("/")
     assert first.status_code == 200 and len(first.content) > 1000

@@ -22,6 +22,7 @@ from api.recordings.reference import PART_SIZE
 from api.recordings.service import RecordingInput
 from api.recordings.tables import Recording, RecordingMonthlyView
 from api.settings import Settings
+from storage import open_store
 from storage.local import LocalObjectStore
 from tests.conftest import make_account
 from tests.factories import make_organisation
@@ -40,7 +41,7 @@ def parts_of(data: bytes) -> list[bytes]:
 
 
 @pytest.fixture
-async def world(settings: Settings, db: None, tmp_path: Path) -> dict[str, Any]:
+async def world(settings: Settings, db: None) -> dict[str, Any]:
     active = await make_organisation(1)
     suspended = await make_organisation(2, status=MembershipStatus.SUSPENDED)
     await make_account(settings, "staff@example.jp", {Role.STAFF})
@@ -51,7 +52,11 @@ async def world(settings: Settings, db: None, tmp_path: Path) -> dict[str, Any]:
     await make_account(settings, "editor@example.jp", {Role.EDITOR})
     staff = await signed_in(settings, "staff@example.jp")
     event = await events.create_event(staff, event_input())
-    return {"staff": staff, "event": event.id, "store": LocalObjectStore(tmp_path / "objects")}
+    return {
+        "staff": staff,
+        "event": event.id,
+        "store": open_store(settings.storage_url, settings.data_dir),
+    }
 
 
 async def uploaded(
