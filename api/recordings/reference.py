@@ -23,6 +23,9 @@ VIDEO_TYPES: dict[str, tuple[str, str]] = {
     "mp4": ("video/mp4", "MP4"),
     "webm": ("video/webm", "WebM"),
 }
+EXTENSION_OF_TYPE = {
+    content_type: extension for extension, (content_type, _) in VIDEO_TYPES.items()
+}
 
 # Video codecs by the code the probe gives: (label, whether every current browser plays it).
 VIDEO_CODECS: dict[str, tuple[str, bool]] = {

@@ -1,6 +1,6 @@
 """JSON API of the recordings archive: resumable uploads in parts, describing and publishing
 (the secretariat), and the archive for members. The video itself streams from a page route
-(/recordings/{id}/video) with range requests, or from a presigned URL on S3."""
+(/recordings/{id}/video.mp4 or .webm) with range requests, or from a presigned URL on S3."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ class RecordingOut(msgspec.Struct):
             chapters=[ChapterOut(c.start, c.title) for c in view.chapters], state=view.state,
             content_type=view.content_type, size=view.size, has_captions=bool(view.captions),
             has_transcript=bool(view.transcript), exemption_reason=view.exemption_reason,
-            published_at=view.published_at, video_url=f"/recordings/{view.id}/video",
+            published_at=view.published_at, video_url=view.video_url,
             captions_url=f"/recordings/{view.id}/captions.vtt",
             poster_url=f"/recordings/{view.id}/poster" if view.poster_key else None,
         )  # fmt: skip

@@ -40,6 +40,7 @@ from api.recordings.captions import CaptionsInvalid, parse_captions
 from api.recordings.probe import probe_video
 from api.recordings.reference import (
     ABANDONED_AFTER,
+    EXTENSION_OF_TYPE,
     MAX_CHAPTERS,
     MAX_EXEMPTION,
     MAX_RECORDING_BYTES,
@@ -112,6 +113,13 @@ class RecordingView:
     @property
     def state_label(self) -> str:
         return STATE_LABELS.get(self.state, self.state)
+
+    @property
+    def video_url(self) -> str:
+        """The video's address, ending in its type's extension: a browser or crawler that
+        opens it knows it for a video file before it asks."""
+        extension = EXTENSION_OF_TYPE.get(self.content_type, "mp4")
+        return f"/recordings/{self.id}/video.{extension}"
 
     @property
     def codec_label(self) -> str:

@@ -23,6 +23,7 @@ from api.http.ranges import RangeNotSatisfiable, requested_range
 from api.media import images
 from api.pagination import PageRequest
 from api.recordings import service
+from api.recordings.reference import VIDEO_TYPES
 from api.recordings.routes import store_poster
 from api.recordings.service import ArchiveFilter
 from api.solutions.taxonomy import list_categories
@@ -33,7 +34,14 @@ VIEW = {"action": "recordings.view"}
 PRESIGNED_SECONDS = 300  # a member's link to the video works for five minutes
 
 
-@get("/recordings/{recording_id:int}/video", opt=VIEW, include_in_schema=False)
+# Linked with its type's extension (RecordingView.video_url); the bare path still answers for
+# addresses handed out before.
+@get(
+    [f"/recordings/{{recording_id:int}}/video.{extension}" for extension in VIDEO_TYPES]
+    + ["/recordings/{recording_id:int}/video"],
+    opt=VIEW,
+    include_in_schema=False,
+)
 async def video(request: Request, recording_id: FromPath[int]) -> Response[Any] | Stream | Redirect:
     view = await service.recording_to_watch(signed_in_principal(request), recording_id)
     store = request.app.state.store
