@@ -38,14 +38,25 @@ def email_problem(email: str) -> str | None:
     return None
 
 
-def required_text_problem(value: str, label: str, max_length: int) -> str | None:
+def text_problem(
+    value: str, label: str, max_length: int, *, required: bool = False, multiline: bool = False
+) -> str | None:
+    """What is wrong with a typed (cleaned) text, in Japanese, or None: missing when required,
+    longer than max_length, or holding control characters (line breaks and tabs are allowed in
+    multiline text). The one wording of these three problems for every form and JSON body."""
     if not value:
-        return f"{label}を入力してください。"
+        return f"{label}を入力してください。" if required else None
     if len(value) > max_length:
-        return f"{label}は{max_length}文字以内で入力してください。"
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        return f"{label}は{max_length:,}文字以内で入力してください。"
+    if has_control(value, allowed="\n\t" if multiline else ""):
         return f"{label}に使用できない文字が含まれています。"
     return None
+
+
+def required_text_problem(
+    value: str, label: str, max_length: int, *, multiline: bool = False
+) -> str | None:
+    return text_problem(value, label, max_length, required=True, multiline=multiline)
 
 
 def has_control(text: str, allowed: str = "") -> bool:

@@ -46,6 +46,7 @@ from api.text import (
     lookup_text,
     new_submission_key,
     required_text_problem,
+    text_problem,
 )
 from storage import ObjectStore, new_key
 
@@ -761,10 +762,8 @@ async def save_checklist(actor: Principal, labels: list[str]) -> ChecklistVersio
         errors["items"] = "チェック項目を1行に1つずつ、1つ以上入力してください。"
     elif len(cleaned) > MAX_CHECKLIST_ITEMS:
         errors["items"] = f"チェック項目は{MAX_CHECKLIST_ITEMS}個以内にしてください。"
-    elif any(len(label) > 200 for label in cleaned):
-        errors["items"] = "各チェック項目は200文字以内で入力してください。"
-    elif any(required_text_problem(label, "チェック項目", 200) for label in cleaned):
-        errors["items"] = "チェック項目に使用できない文字が含まれています。"
+    elif problems := [p for label in cleaned if (p := text_problem(label, "各チェック項目", 200))]:
+        errors["items"] = problems[0]
     elif len(set(cleaned)) != len(cleaned):
         errors["items"] = "同じチェック項目が重複しています。"
     if errors:
@@ -822,10 +821,8 @@ async def record_checklist(
         note = clean(given.get("note"), 1001)
         if answer not in ANSWER_LABELS:
             errors[f"answer_{item.key}"] = f"「{item.label}」のOK・NGを選んでください。"
-        if len(note) > 1000:
-            errors[f"note_{item.key}"] = "メモは1000文字以内で入力してください。"
-        elif note and required_text_problem(note.replace("\n", " "), "メモ", 1000):
-            errors[f"note_{item.key}"] = "メモに使用できない文字が含まれています。"
+        if problem := text_problem(note, "メモ", 1000, multiline=True):
+            errors[f"note_{item.key}"] = problem
         saved[item.key] = {"answer": answer, "note": note}
     if errors:
         raise ValidationFailed(errors)
@@ -917,10 +914,8 @@ async def record_antisocial_check(
         errors["source"] = problem
     if result not in CHECK_RESULTS:
         errors["result"] = "確認の結果を選んでください。"
-    if len(notes) > 4000:
-        errors["notes"] = "備考は4000文字以内で入力してください。"
-    elif notes and required_text_problem(notes.replace("\n", " "), "備考", 4000):
-        errors["notes"] = "備考に使用できない文字が含まれています。"
+    if problem := text_problem(notes, "備考", 4000, multiline=True):
+        errors["notes"] = problem
     sniffed: tuple[str, str] | None = None
     size = 0
     if evidence is not None:
@@ -1151,7 +1146,7 @@ async def reject(
             "承認済みの申込は却下できません。退会などの手続きは会員管理で行ってください。"
         )
     _require_pending(view)
-    if problem := required_text_problem(text.replace("\n", " "), "却下の理由", 2000):
+    if problem := required_text_problem(text, "却下の理由", 2000, multiline=True):
         raise ValidationFailed({"reason": problem})
     async with transaction():
         now = clock.now()
@@ -1197,7 +1192,7 @@ async def request_info(
     view = await get_application(application_id)
     _require_pending(view)
     text = clean(message, 2001).replace("\r\n", "\n")
-    if problem := required_text_problem(text.replace("\n", " "), "依頼する内容", 2000):
+    if problem := required_text_problem(text, "依頼する内容", 2000, multiline=True):
         raise ValidationFailed({"message": problem})
     token = secrets.token_urlsafe(32)
     async with transaction():

@@ -18,7 +18,6 @@ import difflib
 import hashlib
 import hmac
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -40,7 +39,7 @@ from api.searching.outbox import changed as search_changed
 from api.searching.outbox import changed_many as search_changed_many
 from api.searching.reference import CASE_STUDIES
 from api.settings import Settings
-from api.text import lookup_text
+from api.text import has_control, lookup_text
 
 KIND_LABELS: dict[str, str] = {
     "case_study": "導入事例",
@@ -364,21 +363,15 @@ def _is_http_url(value: str) -> bool:
     return parsed.scheme in ("http", "https") and bool(parsed.netloc)
 
 
-_MULTILINE_OK = frozenset("\n\r\t")
 CONTROL_MESSAGE = "使用できない制御文字が含まれています。"
 
 
-def has_control(value: str, multiline: bool = False) -> bool:
-    """Control characters (PostgreSQL refuses NUL; none belongs in a title or a slug)."""
-    allowed = _MULTILINE_OK if multiline else frozenset()
-    return any(unicodedata.category(ch) == "Cc" and ch not in allowed for ch in value)
-
-
 def _control_problems(values: dict[str, str], multiline: set[str]) -> dict[str, str]:
+    # Line breaks (CR among them: Markdown arrives as typed) and tabs only in multiline fields.
     return {
         name: CONTROL_MESSAGE
         for name, value in values.items()
-        if has_control(value, multiline=name in multiline)
+        if has_control(value, allowed="\n\r\t" if name in multiline else "")
     }
 
 

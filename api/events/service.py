@@ -64,7 +64,7 @@ from api.pagination import Page, PageRequest
 from api.permissions import Role
 from api.principal import Principal
 from api.settings import Settings
-from api.text import clean, has_control, lookup_text
+from api.text import clean, lookup_text, required_text_problem, text_problem
 
 EVENT_NOT_FOUND = "お探しの催しは見つかりませんでした。"
 REGISTRATION_NOT_FOUND = "お申し込みが見つかりませんでした。"
@@ -487,10 +487,8 @@ async def cancel_event(
         raise ValidationFailed(
             {"reason": "中止の理由を入力してください（参加申込者へのメールに記載されます）。"}
         )
-    if len(text) > MAX_CANCEL_REASON:
-        raise ValidationFailed(
-            {"reason": f"中止の理由は{MAX_CANCEL_REASON}文字以内で入力してください。"}
-        )
+    if problem := text_problem(text, "中止の理由", MAX_CANCEL_REASON, multiline=True):
+        raise ValidationFailed({"reason": problem})
     async with transaction():
         await _lock_event(event_id)
         view = _event_view(await _event_row(event_id))
@@ -1503,16 +1501,10 @@ async def check_registrant_mail(
     errors: dict[str, str] = {}
     if chosen not in RECIPIENTS:
         errors["recipients"] = "送信先を選んでください。"
-    if not title:
-        errors["subject"] = "件名を入力してください。"
-    elif len(title) > MAX_MAIL_SUBJECT or has_control(title):
-        errors["subject"] = (
-            f"件名は{MAX_MAIL_SUBJECT}文字以内で、改行などを含めずに入力してください。"
-        )
-    if not text:
-        errors["body"] = "本文を入力してください。"
-    elif len(text) > MAX_MAIL_BODY or has_control(text, allowed="\n\t"):
-        errors["body"] = f"本文は{MAX_MAIL_BODY:,}文字以内で入力してください。"
+    if problem := required_text_problem(title, "件名", MAX_MAIL_SUBJECT):
+        errors["subject"] = problem
+    if problem := required_text_problem(text, "本文", MAX_MAIL_BODY, multiline=True):
+        errors["body"] = problem
     if errors:
         raise ValidationFailed(errors)
     count = len(await _recipients(event_id, chosen))

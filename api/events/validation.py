@@ -36,6 +36,7 @@ from api.text import (
     lookup_text,
     normalize_email,
     required_text_problem,
+    text_problem,
 )
 
 # A person's reading: katakana (hiragana is converted before), the long-vowel mark and spaces.
@@ -170,21 +171,15 @@ class EventInput:
             ("venue_name", "会場名", MAX_VENUE),
             ("venue_address", "会場の住所", MAX_ADDRESS),
         ):
-            value = getattr(self, name)
-            if len(value) > limit:
-                errors[name] = f"{label}は{limit}文字以内で入力してください。"
-            elif has_control(value):
-                errors[name] = f"{label}に使用できない文字が含まれています。"
+            if problem := text_problem(getattr(self, name), label, limit):
+                errors[name] = problem
         for name, label, limit in (
             ("description", "詳しい説明", MAX_DESCRIPTION),
             ("access_notes", "アクセス", MAX_NOTES),
             ("speakers", "登壇者", MAX_SPEAKERS),
         ):
-            value = getattr(self, name)
-            if len(value) > limit:
-                errors[name] = f"{label}は{limit:,}文字以内で入力してください。"
-            elif has_control(value, allowed="\n\t"):
-                errors[name] = f"{label}に使用できない文字が含まれています。"
+            if problem := text_problem(getattr(self, name), label, limit, multiline=True):
+                errors[name] = problem
         starts, ends = self.starts_at, self.ends_at
         if starts is None:
             errors["starts_at"] = "開始日時を入力してください（例: 2027-02-10 13:30）。"
@@ -251,20 +246,16 @@ class RegistrationInput:
             errors["name_kana"] = problem
         elif not _PERSON_KANA.match(self.name_kana):
             errors["name_kana"] = "お名前のフリガナはカタカナで入力してください。"
-        if len(self.organisation_name) > MAX_ORGANISATION:
-            errors["organisation_name"] = (
-                f"所属（会社・団体名）は{MAX_ORGANISATION}文字以内で入力してください。"
-            )
-        elif has_control(self.organisation_name):
-            errors["organisation_name"] = "所属（会社・団体名）に使用できない文字が含まれています。"
+        if problem := text_problem(
+            self.organisation_name, "所属（会社・団体名）", MAX_ORGANISATION
+        ):
+            errors["organisation_name"] = problem
         if problem := email_problem(self.email):
             errors["email"] = problem
         if self.mode not in modes:
             errors["mode"] = "参加方法を選んでください。"
-        if len(self.accessibility_needs) > MAX_NEEDS:
-            errors["accessibility_needs"] = f"配慮事項は{MAX_NEEDS:,}文字以内で入力してください。"
-        elif has_control(self.accessibility_needs, allowed="\n\t"):
-            errors["accessibility_needs"] = "配慮事項に使用できない文字が含まれています。"
+        if problem := text_problem(self.accessibility_needs, "配慮事項", MAX_NEEDS, multiline=True):
+            errors["accessibility_needs"] = problem
         return errors
 
     def as_form(self) -> dict[str, str]:

@@ -28,6 +28,7 @@ from api.media import images
 from api.media.tables import MediaItem
 from api.pagination import Page, PageRequest, fetch_raw_page
 from api.principal import Principal
+from api.text import text_problem
 from storage import ObjectNotFound, ObjectStore, new_key
 
 KINDS = {"image": "画像", "document": "文書"}
@@ -411,10 +412,10 @@ async def upload(
 
 def _text_errors(title: str, alt_text: str) -> dict[str, str]:
     errors = {}
-    if len(_clean(title, MAX_TITLE)) > MAX_TITLE:
-        errors["title"] = f"タイトルは{MAX_TITLE}文字以内で入力してください。"
-    if len(_clean(alt_text, MAX_ALT)) > MAX_ALT:
-        errors["alt_text"] = f"代替テキストは{MAX_ALT}文字以内で入力してください。"
+    if problem := text_problem(_clean(title, MAX_TITLE), "タイトル", MAX_TITLE):
+        errors["title"] = problem
+    if problem := text_problem(_clean(alt_text, MAX_ALT), "代替テキスト", MAX_ALT):
+        errors["alt_text"] = problem
     return errors
 
 

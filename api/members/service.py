@@ -43,7 +43,7 @@ from api.pagination import Page, PageRequest, fetch_page
 from api.permissions import ROLE_LABELS, Role
 from api.principal import Principal
 from api.searching.outbox import organisation_changed
-from api.text import clean, lookup_text
+from api.text import clean, lookup_text, text_problem
 
 # Statuses that hold a name or a corporate number: a new application or member may not reuse it.
 HOLDING_STATUSES = (MembershipStatus.ACTIVE, MembershipStatus.SUSPENDED)
@@ -651,10 +651,8 @@ async def _change_status(
     before = await get_organisation(organisation_id)
     if problem := _transition_problem(before.status, transition):
         raise ValidationFailed({"status": problem})
-    if len(note) > STATUS_NOTE_MAX:
-        errors["note"] = f"メモは{STATUS_NOTE_MAX}文字以内で入力してください。"
-    elif any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in note):
-        errors["note"] = "メモに使用できない文字が含まれています。"
+    if problem := text_problem(note, "メモ", STATUS_NOTE_MAX, multiline=True):
+        errors["note"] = problem
     if errors:
         raise ValidationFailed(errors)
     sources, target = _TRANSITIONS[transition]

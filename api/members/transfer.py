@@ -42,7 +42,7 @@ from api.spreadsheets import (
     unescape_cell,
     xlsx_bytes,
 )
-from api.text import clean
+from api.text import clean, text_problem
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_IMPORT_ROWS = 3000
@@ -515,10 +515,8 @@ def _parse_row(
     note = None
     if "status_note" in present:
         note = values["status_note"].replace("\r\n", "\n")
-        if len(note) > service.STATUS_NOTE_MAX:
-            errors["status_note"] = (
-                f"状態メモは{service.STATUS_NOTE_MAX}文字以内で入力してください。"
-            )
+        if problem := text_problem(note, "状態メモ", service.STATUS_NOTE_MAX, multiline=True):
+            errors["status_note"] = problem
     return _Parsed(
         number=number, name=values.get("name", "") or base.get("name", ""),
         data=data, errors=errors, contacts_given=contacts_given, status=status,

@@ -23,7 +23,14 @@ from api.members.reference import (
     PREFECTURES,
     SIZE_LABELS,
 )
-from api.text import clean, email_problem, flag, normalize_email, required_text_problem
+from api.text import (
+    clean,
+    email_problem,
+    flag,
+    normalize_email,
+    required_text_problem,
+    text_problem,
+)
 
 _DASHES = re.compile(r"[\-‐‑‒–—―−ー－]")
 _KANA_ALLOWED = re.compile(r"^[\u30a1-\u30f6\u30fc\u30fb 　A-Za-z0-9&・.\-]+$")
@@ -146,8 +153,8 @@ def validate_contact(
     )
     if problem := required_text_problem(contact.name, "氏名", 100):
         errors[f"{prefix}name"] = problem
-    if len(contact.department) > 100:
-        errors[f"{prefix}department"] = "部署名は100文字以内で入力してください。"
+    if problem := text_problem(contact.department, "部署名", 100):
+        errors[f"{prefix}department"] = problem
     if problem := email_problem(contact.email):
         errors[f"{prefix}email"] = problem
     if problem := phone_problem(contact.phone):
@@ -264,10 +271,10 @@ def validate_organisation(
         errors["website"] = problem
     if problem := required_text_problem(data.representative_name, "代表者氏名", 100):
         errors["representative_name"] = problem
-    if len(data.representative_title) > 100:
-        errors["representative_title"] = "代表者の役職は100文字以内で入力してください。"
-    if len(data.profile_text) > 4000:
-        errors["profile_text"] = "紹介文は4000文字以内で入力してください。"
+    if problem := text_problem(data.representative_title, "代表者の役職", 100):
+        errors["representative_title"] = problem
+    if problem := text_problem(data.profile_text, "紹介文", 4000, multiline=True):
+        errors["profile_text"] = problem
     if own_errors and errors:
         raise ValidationFailed(errors)
     return data

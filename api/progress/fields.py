@@ -10,7 +10,7 @@ from typing import Any
 
 from api.dates import parse_date
 from api.errors import ValidationFailed
-from api.text import clean, has_control, lookup_text
+from api.text import clean, lookup_text, text_problem
 
 EARLIEST = date(2020, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -32,14 +32,8 @@ class FieldReader:
             value = ("" if raw is None else str(raw)).replace("\r\n", "\n").strip()
         else:
             value = clean(raw, limit)
-        if required and not value:
-            self.errors[name] = f"{label}を入力してください。"
-        elif len(value) > limit:
-            self.errors[name] = (
-                f"{label}は{limit:,}文字以内で入力してください（いま{len(value):,}文字）。"
-            )
-        elif has_control(value, allowed="\n\t" if multiline else ""):
-            self.errors[name] = f"{label}に使用できない文字が含まれています。"
+        if problem := text_problem(value, label, limit, required=required, multiline=multiline):
+            self.errors[name] = problem
         return value[:limit]
 
     def day(self, name: str, label: str, *, required: bool = False) -> date | None:

@@ -56,7 +56,7 @@ from api.recordings.reference import (
 )
 from api.recordings.tables import Recording, RecordingMonthlyView
 from api.solutions.taxonomy import list_categories
-from api.text import clean, has_control, lookup_text, required_text_problem
+from api.text import clean, lookup_text, required_text_problem, text_problem
 from storage import ObjectNotFound, ObjectStore, new_key
 from storage.base import UploadNotFound
 
@@ -489,11 +489,8 @@ class RecordingInput:
             ("speakers", "登壇者", MAX_TEXT), ("description", "説明", MAX_TEXT),
             ("transcript", "文字起こし", MAX_TRANSCRIPT), ("exemption_reason", "免除の理由", MAX_EXEMPTION),
         ):  # fmt: skip
-            value = getattr(self, name)
-            if len(value) > limit:
-                errors[name] = f"{label}は{limit:,}文字以内で入力してください。"
-            elif has_control(value, allowed="\n\t"):
-                errors[name] = f"{label}に使用できない文字が含まれています。"
+            if problem := text_problem(getattr(self, name), label, limit, multiline=True):
+                errors[name] = problem
         if self.captions:
             try:
                 parse_captions(self.captions)

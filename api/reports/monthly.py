@@ -31,6 +31,7 @@ from api.progress import report as progress
 from api.reports import kpis
 from api.reports.tables import MonthlyReportNote
 from api.searching import analytics as search
+from api.text import text_problem
 
 MAX_COMMENTS = 4000
 
@@ -179,12 +180,8 @@ async def annual_report(
 
 def _checked_comments(text: str) -> str:
     comments = text.replace("\r\n", "\n").strip()
-    if len(comments) > MAX_COMMENTS:
-        raise ValidationFailed(
-            {
-                "comments": f"所見は{MAX_COMMENTS}文字以内で入力してください（いま{len(comments)}文字）。"
-            }
-        )
+    if problem := text_problem(comments, "所見", MAX_COMMENTS, multiline=True):
+        raise ValidationFailed({"comments": problem})
     return comments
 
 

@@ -8,7 +8,6 @@ provider only: it is in the mail and the inbox, never on the solution's page or 
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,12 +71,8 @@ def inquiry_problems(subject: str, body: str) -> dict[str, str]:
     problem = required_text_problem(subject, "件名", MAX_SUBJECT)
     if problem:
         errors["subject"] = problem
-    if not body:
-        errors["body"] = "お問い合わせ内容を入力してください。"
-    elif len(body) > MAX_BODY:
-        errors["body"] = f"お問い合わせ内容は{MAX_BODY:,}文字以内で入力してください。"
-    elif any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in body):
-        errors["body"] = "お問い合わせ内容に使用できない文字が含まれています。"
+    if problem := required_text_problem(body, "お問い合わせ内容", MAX_BODY, multiline=True):
+        errors["body"] = problem
     return errors
 
 

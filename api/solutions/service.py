@@ -767,9 +767,7 @@ async def moderate(actor: Principal, solution_id: int, reason: object) -> Soluti
     """Staff hide a solution from the directory; the provider sees the reason."""
     _require_secretariat(actor)
     text = clean(reason, MAX_MODERATION_REASON)
-    problem = required_text_problem(
-        text.replace("\n", " "), "非公開にする理由", MAX_MODERATION_REASON
-    )
+    problem = required_text_problem(text, "非公開にする理由", MAX_MODERATION_REASON, multiline=True)
     if problem:
         raise ValidationFailed({"reason": problem})
     async with transaction():

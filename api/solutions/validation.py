@@ -24,7 +24,7 @@ from api.solutions.reference import (
     MAX_TITLE,
     PRICE_MODEL_LABELS,
 )
-from api.text import clean, flag, has_control, lookup_text, required_text_problem
+from api.text import clean, flag, has_control, lookup_text, required_text_problem, text_problem
 
 
 def _values(value: object) -> list[str]:
@@ -96,10 +96,8 @@ class SolutionInput:
             problem = required_text_problem(getattr(self, name), label, limit)
             if problem:
                 errors[name] = problem
-        if len(self.description) > MAX_DESCRIPTION:
-            errors["description"] = f"詳しい説明は{MAX_DESCRIPTION:,}文字以内で入力してください。"
-        elif has_control(self.description, allowed="\n\t"):
-            errors["description"] = "詳しい説明に使用できない文字が含まれています。"
+        if problem := text_problem(self.description, "詳しい説明", MAX_DESCRIPTION, multiline=True):
+            errors["description"] = problem
         if not self.category_ids:
             errors["category_ids"] = "カテゴリを1つ以上選んでください。"
         elif len(self.category_ids) > MAX_CATEGORIES:
@@ -118,10 +116,8 @@ class SolutionInput:
             errors["sizes"] = "一覧にない企業規模が含まれています。選び直してください。"
         if self.price_model not in PRICE_MODEL_LABELS:
             errors["price_model"] = "料金体系を選んでください。"
-        if len(self.price_text) > MAX_PRICE_TEXT:
-            errors["price_text"] = f"料金の目安は{MAX_PRICE_TEXT}文字以内で入力してください。"
-        elif has_control(self.price_text):
-            errors["price_text"] = "料金の目安に使用できない文字が含まれています。"
+        if problem := text_problem(self.price_text, "料金の目安", MAX_PRICE_TEXT):
+            errors["price_text"] = problem
         if not self.delivery:
             errors["delivery"] = "提供形態を1つ以上選んでください。"
         elif any(code not in DELIVERY_LABELS for code in self.delivery):

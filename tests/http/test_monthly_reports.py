@@ -44,7 +44,7 @@ async def test_staff_write_comments_and_mark_the_report_sent(
         data=await csrf_data(client, {"comments": "あ" * 4001}),
     )
     assert too_long.status_code == 422
-    assert 'id="error-comments"' in too_long.text and "4000文字以内" in too_long.text
+    assert 'id="error-comments"' in too_long.text and "4,000文字以内" in too_long.text
     assert await MonthlyReportNote.count() == 0
     saved = await client.post(
         f"/reports/monthly/comments?month={MONTH}",

@@ -106,7 +106,7 @@ async def test_comments_are_kept_until_the_report_is_sent(staff: Principal) -> N
     month = NOVEMBER.first
     with pytest.raises(ValidationFailed) as refused:
         await monthly.save_comments(staff, month, "あ" * 4001)
-    assert "4000文字以内" in refused.value.errors["comments"]
+    assert "4,000文字以内" in refused.value.errors["comments"]
     await monthly.save_comments(staff, month, "  今月は順調です。\r\n来月は公開イベント。  ")
     note = await monthly.note_of(month)
     assert note.comments == "今月は順調です。\n来月は公開イベント。" and note.sent_at is None
