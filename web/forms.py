@@ -31,6 +31,14 @@ def with_submission_key(values: dict[str, str]) -> dict[str, str]:
     return values
 
 
+def delete_problems(values: dict[str, str]) -> dict[str, str]:
+    """A delete form's confirmation checkbox (`confirm`): no problem when it is ticked, else
+    the one message every delete form shows next to it."""
+    if values.get("confirm") == "yes":
+        return {}
+    return {"confirm": "削除する場合は、確認のチェックを入れてください。"}
+
+
 def at_file_field(errors: dict[str, str], field: str) -> dict[str, str]:
     """An upload's errors as the page shows them: the upload services name the file "file";
     a page's form names its file field (several forms on one page each have their own)."""

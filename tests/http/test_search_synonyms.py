@@ -47,7 +47,7 @@ async def test_staff_keep_the_synonyms(client: AsyncTestClient, world: World, ro
     assert row["words"] == "農作業\n農業\n農事"
 
     unconfirmed = await client.post(f"{LIST}/{group_id}/delete", data=await csrf_data(client, {}))
-    assert unconfirmed.status_code == 422 and "確認の欄にチェック" in unconfirmed.text
+    assert unconfirmed.status_code == 422 and "確認のチェックを入れてください" in unconfirmed.text
     assert await SearchSynonym.count() == 1
     deleted = await client.post(
         f"{LIST}/{group_id}/delete", data=await csrf_data(client, {"confirm": "yes"}),

@@ -19,7 +19,7 @@ from api.media import images, service
 from api.media import routes as media_api
 from api.pagination import PageRequest
 from storage import ObjectNotFound
-from web.forms import form_values
+from web.forms import delete_problems, form_values
 from web.rendering import page, signed_in_principal
 
 PageNumber = Annotated[int, QueryParameter(ge=1, le=100000)]
@@ -139,8 +139,7 @@ async def save(request: Request, media_id: FromPath[int]) -> Response | Template
 )
 async def remove(request: Request, media_id: FromPath[int]) -> Response | Template:
     values, _ = await form_values(request)
-    if values.get("confirm") != "yes":
-        errors = {"confirm": "削除してよいか確認し、チェックを入れてください。"}
+    if errors := delete_problems(values):
         return await _edit_page(request, media_id, 422, delete_errors=errors)
     await service.delete_media(signed_in_principal(request), request.app.state.store, media_id)
     return Redirect("/console/media?done=deleted", status_code=303)

@@ -18,12 +18,11 @@ from api.http.headers import NO_STORE
 from api.http.params import PageNumber
 from api.pagination import PageRequest
 from api.progress import issues, minutes, schedule
-from web.forms import form_values
+from web.forms import delete_problems, form_values
 from web.rendering import page, signed_in_principal
 
 VIEW = {"action": "progress.view"}
 MANAGE = {"action": "progress.manage"}
-CONFIRM = "削除する場合は、確認のチェックを入れてください。"
 DONE = {
     "created": "追加しました。",
     "saved": "変更を保存しました。",
@@ -43,10 +42,6 @@ def _year_or_current(text: str) -> tuple[int, dict[str, str]]:
         return periods.parse_fiscal_year(text), {}
     except ValidationFailed as exc:
         return periods.current_fiscal_year(), exc.errors
-
-
-def _confirmed(values: dict[str, str]) -> bool:
-    return values.get("confirm") == "yes"
 
 
 # --- the schedule ----------------------------------------------------------------------------
@@ -122,10 +117,8 @@ async def save_schedule_item(request: Request, item_id: FromPath[int]) -> Templa
 async def delete_schedule_item(request: Request, item_id: FromPath[int]) -> Template | Redirect:
     item = await schedule.get_item(item_id)
     values, _ = await form_values(request)
-    if not _confirmed(values):
-        return _schedule_form(
-            request, schedule.form_values(item), {"confirm": CONFIRM}, item=item, status=422
-        )
+    if errors := delete_problems(values):
+        return _schedule_form(request, schedule.form_values(item), errors, item=item, status=422)
     await schedule.delete_item(signed_in_principal(request), item_id)
     return Redirect(f"{SCHEDULE}?year={item.fiscal_year}&done=deleted", status_code=303)
 
@@ -208,10 +201,8 @@ async def save_issue(request: Request, issue_id: FromPath[int]) -> Template | Re
 async def delete_issue(request: Request, issue_id: FromPath[int]) -> Template | Redirect:
     entry = await issues.get_issue(issue_id)
     values, _ = await form_values(request)
-    if not _confirmed(values):
-        return _issue_form(
-            request, issues.form_values(entry), {"confirm": CONFIRM}, entry=entry, status=422
-        )
+    if errors := delete_problems(values):
+        return _issue_form(request, issues.form_values(entry), errors, entry=entry, status=422)
     await issues.delete_issue(signed_in_principal(request), issue_id)
     return Redirect(f"{ISSUES}?done=deleted", status_code=303)
 
@@ -322,8 +313,8 @@ async def minutes_approval(request: Request, minutes_id: FromPath[int]) -> Templ
 async def delete_minutes(request: Request, minutes_id: FromPath[int]) -> Template | Redirect:
     found = await minutes.get_minutes(minutes_id)
     values, _ = await form_values(request)
-    if not _confirmed(values):
-        return _minutes_page(request, found, errors={"confirm": CONFIRM}, status=422)
+    if errors := delete_problems(values):
+        return _minutes_page(request, found, errors=errors, status=422)
     try:
         await minutes.delete_minutes(signed_in_principal(request), minutes_id)
     except Conflict:

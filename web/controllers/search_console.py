@@ -14,7 +14,7 @@ from litestar.response import Redirect, Template
 from api.errors import Unavailable, ValidationFailed
 from api.http.headers import NO_STORE
 from api.searching import synonyms
-from web.forms import form_values
+from web.forms import delete_problems, form_values
 from web.rendering import page, signed_in_principal
 
 SYNONYMS = {"action": "search.synonyms"}
@@ -104,8 +104,7 @@ async def update(request: Request, synonym_id: FromPath[int]) -> Response | Temp
 async def delete(request: Request, synonym_id: FromPath[int]) -> Response | Template:
     group = await synonyms.get_group(synonym_id)
     values, _ = await form_values(request)
-    if values.get("confirm") != "yes":
-        errors = {"confirm": "削除する場合は、確認の欄にチェックを入れてください。"}
+    if errors := delete_problems(values):
         return await _group_page(request, group, errors=errors, status_code=422)
     await synonyms.delete_group(signed_in_principal(request), synonym_id, request.app.state.search)
     return Redirect(f"{LIST_PATH}?done=deleted", status_code=303)
