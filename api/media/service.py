@@ -196,8 +196,10 @@ def _view(row: dict[str, Any]) -> MediaView:
     )  # fmt: skip
 
 
-def _select() -> Any:
-    return MediaItem.select(*MediaItem.all_columns(), MediaItem.uploaded_by.display_name)
+# One row shape for the list, one item and several: written out (the list on every console
+# page of the library, several items on every article body that names media).
+_SOURCE = "media_item LEFT JOIN account ON account.id = media_item.uploaded_by"
+_COLUMNS = 'media_item.*, account.display_name AS "uploaded_by.display_name"'
 
 
 def parse_kind(value: str) -> str:
@@ -211,21 +213,16 @@ async def list_media(kind: str, page: PageRequest) -> Page[MediaView]:
     if kind:
         where.add("media_item.kind = {}", kind)
     rows, total = await fetch_raw_page(
-        MediaItem,
-        "media_item LEFT JOIN account ON account.id = media_item.uploaded_by",
-        'media_item.*, account.display_name AS "uploaded_by.display_name"',
-        where,
-        "media_item.id DESC",
-        page,
+        MediaItem, _SOURCE, _COLUMNS, where, "media_item.id DESC", page
     )
     return Page([_view(row) for row in rows], total, page.page, page.per_page)
 
 
 async def get_media(media_id: int) -> MediaView:
-    row = await _select().where(MediaItem.id == media_id).first()
-    if row is None:
+    found = (await get_media_many([media_id])).get(media_id)
+    if found is None:
         raise NotFound("お探しのメディアは見つかりませんでした。")
-    return _view(row)
+    return found
 
 
 async def get_media_many(media_ids: list[int]) -> dict[int, MediaView]:
@@ -233,10 +230,8 @@ async def get_media_many(media_ids: list[int]) -> dict[int, MediaView]:
     wanted = [i for i in dict.fromkeys(media_ids) if is_storable_id(i)]
     if not wanted:
         return {}
-    # Written out: article bodies on every signed-in view name their media.
     rows = await MediaItem.raw(
-        'SELECT m.*, a.display_name AS "uploaded_by.display_name" FROM media_item m '  # noqa: S608
-        f"LEFT JOIN account a ON a.id = m.uploaded_by WHERE m.id IN ({placeholders(wanted)})",
+        f"SELECT {_COLUMNS} FROM {_SOURCE} WHERE media_item.id IN ({placeholders(wanted)})",  # noqa: S608
         *wanted,
     )
     return {row["id"]: _view(row) for row in rows}
