@@ -30,10 +30,8 @@ from api.db import (
 from api.permissions import Role
 from api.piccolo_app import TABLES
 from api.settings import Argon2Parameters, Settings
-from search import open_search
-from storage import open_store
 from tests.dbutil import create_database, drop_database, using_postgres
-from web.app import create_app
+from web.app import create_app, open_backends
 
 PASSWORD = "correct horse battery"
 
@@ -168,10 +166,7 @@ async def app(settings: Settings, db: None) -> AsyncIterator[Litestar]:
     else:
         app, engine = built
         bind_engine(engine)
-        app.state.store = open_store(settings.storage_url, settings.data_dir)
-        app.state.search = open_search(
-            settings.search_url, settings.data_dir, settings.search_api_key
-        )
+        open_backends(app, settings)
     app.state.page_cache.reset()
     yield app
     await app.state.search.close()

@@ -177,8 +177,12 @@ def create_app(settings: Settings | None = None, *, migrate_on_start: bool = Tru
     )
     app.state.settings = settings
     app.state.page_cache = page_cache
-    # The object store for files (evidence, media, recordings): local directory or S3/MinIO.
-    app.state.store = open_store(settings.storage_url, settings.data_dir)
-    # The search backend the pages and the API query (the worker keeps the indexes).
-    app.state.search = open_search(settings.search_url, settings.data_dir, settings.search_api_key)
+    open_backends(app, settings)
     return app
+
+
+def open_backends(app: Litestar, settings: Settings) -> None:
+    """The object store for files (evidence, media, recordings: a local directory or S3/MinIO)
+    and the search backend the pages and the API query (the worker keeps its indexes)."""
+    app.state.store = open_store(settings.storage_url, settings.data_dir)
+    app.state.search = open_search(settings.search_url, settings.data_dir, settings.search_api_key)
